@@ -1,0 +1,71 @@
+import { z } from "zod";
+
+/** SolarNetwork's token vocabulary: types, statuses, policy enums and the returned Token. */
+
+export const TOKEN_TYPES = ["User", "ReadNodeData"] as const;
+export type TokenType = (typeof TOKEN_TYPES)[number];
+
+export const TOKEN_STATUSES = ["Active", "Disabled"] as const;
+export type TokenStatus = (typeof TOKEN_STATUSES)[number];
+
+export const AGGREGATIONS = [
+  "None", "Minute", "FiveMinute", "TenMinute", "FifteenMinute", "ThirtyMinute", "Hour", "HourOfDay",
+  "HourOfYear", "SeasonalHourOfDay", "Day", "DayOfWeek", "DayOfYear", "SeasonalDayOfWeek", "Week",
+  "WeekOfYear", "Month", "Year", "RunningTotal",
+] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
+
+export const LOCATION_PRECISIONS = [
+  "LatLong", "Block", "Street", "PostalCode", "Locality", "StateOrProvince", "Region", "TimeZone", "Country",
+] as const;
+export type LocationPrecision = (typeof LOCATION_PRECISIONS)[number];
+
+/** A security policy as SolarNetwork stores it: `notAfter` in epoch milliseconds. */
+export interface Policy {
+  nodeIds?: number[];
+  sourceIds?: string[];
+  apiPaths?: string[];
+  nodeMetadataPaths?: string[];
+  userMetadataPaths?: string[];
+  minAggregation?: Aggregation;
+  aggregations?: Aggregation[];
+  minLocationPrecision?: LocationPrecision;
+  locationPrecisions?: LocationPrecision[];
+  notAfter?: number;
+  refreshAllowed?: boolean;
+}
+
+/** The policy fields that restrict what a token may reach (`notAfter` and `refreshAllowed` do not). */
+export const RESTRICTION_FIELDS = [
+  "nodeIds", "sourceIds", "apiPaths", "nodeMetadataPaths", "userMetadataPaths",
+  "minAggregation", "aggregations", "minLocationPrecision", "locationPrecisions",
+] as const satisfies readonly (keyof Policy)[];
+
+export const tokenPolicySchema = z.object({
+  nodeIds: z.array(z.number().int()).optional(),
+  sourceIds: z.array(z.string()).optional(),
+  apiPaths: z.array(z.string()).optional(),
+  nodeMetadataPaths: z.array(z.string()).optional(),
+  userMetadataPaths: z.array(z.string()).optional(),
+  minAggregation: z.enum(AGGREGATIONS).optional(),
+  aggregations: z.array(z.enum(AGGREGATIONS)).optional(),
+  minLocationPrecision: z.enum(LOCATION_PRECISIONS).optional(),
+  locationPrecisions: z.array(z.enum(LOCATION_PRECISIONS)).optional(),
+  notAfter: z.string().optional().describe("Expiry, ISO 8601 UTC"),
+  refreshAllowed: z.boolean().optional(),
+});
+
+/** A token as the tools return it: never a secret; `created` and `policy.notAfter` in ISO 8601 UTC. */
+export const tokenSchema = z.object({
+  id: z.string(),
+  created: z.string().describe("Creation time, ISO 8601 UTC"),
+  userId: z.number().int(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  status: z.enum(TOKEN_STATUSES),
+  type: z.enum(TOKEN_TYPES),
+  expired: z.boolean(),
+  policy: tokenPolicySchema.optional(),
+});
+export type Token = z.infer<typeof tokenSchema>;
+export type TokenPolicy = z.infer<typeof tokenPolicySchema>;
