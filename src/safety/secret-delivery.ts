@@ -1,0 +1,50 @@
+import { mkdir, open, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Token } from "../tokens/model.js";
+
+/** How a new token's secret reaches the person: once in the tool result, or in a new private file. */
+export interface SecretDelivery {
+  /** Checked before a token is minted, so that a secret is never created with nowhere to go. */
+  prepare(): Promise<void>;
+  deliver(token: Token, secret: string): Promise<DeliveredSecret>;
+}
+
+export type DeliveredSecret = { secret: string } | { secretFile: string };
+
+export function inlineDelivery(): SecretDelivery {
+  return {
+    async prepare() {},
+    async deliver(_token, secret) {
+      return { secret };
+    },
+  };
+}
+
+export function fileDelivery(directory: string, clock: () => number = Date.now): SecretDelivery {
+  return {
+    async prepare() {
+      await mkdir(directory, { recursive: true, mode: 0o700 });
+      const probe = join(directory, `.probe-${process.pid}-${clock()}`);
+      await (await open(probe, "wx", 0o600)).close();
+      await rm(probe);
+    },
+    async deliver(token, secret) {
+      await mkdir(directory, { recursive: true, mode: 0o700 });
+      const stamp = new Date(clock()).toISOString().replace(/[:.]/g, "-");
+      const path = join(directory, `sn-token-${safeFileName(token.id)}-${stamp}.env`);
+      // "wx": exclusive create, so an existing file (or a planted link) is never overwritten.
+      const file = await open(path, "wx", 0o600);
+      try {
+        await file.writeFile(`SN_TOKEN=${token.id}\nSN_TOKEN_SECRET=${secret}\n`, "utf8");
+      } finally {
+        await file.close();
+      }
+      return { secretFile: path };
+    },
+  };
+}
+
+/** Token IDs may hold punctuation such as `/` or `;`: keep a file name to a safe alphabet. */
+function safeFileName(tokenId: string): string {
+  return tokenId.replace(/[^A-Za-z0-9._-]/g, (char) => `_${char.charCodeAt(0).toString(16)}`);
+}

@@ -1,0 +1,310 @@
+import { createHash } from "node:crypto";
+import { Pool, errors as undiciErrors, type Dispatcher } from "undici";
+import { SolarNetworkError } from "./errors.js";
+import type { SigningKeySource } from "./signing-key.js";
+import { EMPTY_SHA256_HEX, httpDate, sign, uriEncode, type SignableRequest } from "./snws2.js";
+
+/** A signed SolarNetwork HTTP client: one kept-alive pool, timeouts, typed errors, skew correction. */
+
+export type Parameters = ReadonlyArray<readonly [string, string]>;
+
+export interface ApiRequest {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Absolute path on the SolarNetwork host, e.g. `/solaruser/api/v1/sec/user/auth-tokens`. */
+  path: string;
+  query?: Parameters;
+  /** Sent as an `application/x-www-form-urlencoded` body. */
+  form?: Parameters;
+  /** Sent as an `application/json` body. */
+  json?: unknown;
+  signal?: AbortSignal;
+}
+
+export interface SolarNetworkClientOptions {
+  /** Scheme, host and optional port. */
+  baseUrl: string;
+  tokenId: string;
+  keys: SigningKeySource;
+  timeoutMs: number;
+  /** Wall clock in epoch ms; replaceable so tests control time. */
+  clock?: () => number;
+  /** Retries of a GET on network errors and 5xx, at most. */
+  maxRetries?: number;
+  /** Back-off before retry `attempt` (1-based), in ms. */
+  retryDelayMs?: (attempt: number) => number;
+  /** Tests may pass their own dispatcher; by default one kept-alive pool for the origin. */
+  dispatcher?: Dispatcher;
+}
+
+const JSON_TYPE = "application/json;charset=UTF-8";
+const FORM_TYPE = "application/x-www-form-urlencoded;charset=UTF-8";
+const SKEW_MESSAGE = /date skew/i;
+const UPSTREAM_CODE = /^[A-Z][A-Z_.]{0,63}$/;
+
+interface Envelope {
+  success?: boolean;
+  code?: unknown;
+  message?: unknown;
+  data?: unknown;
+}
+
+export class SolarNetworkClient {
+  readonly #origin: URL;
+  readonly #tokenId: string;
+  readonly #keys: SigningKeySource;
+  readonly #timeoutMs: number;
+  readonly #clock: () => number;
+  readonly #maxRetries: number;
+  readonly #retryDelayMs: (attempt: number) => number;
+  readonly #dispatcher: Dispatcher;
+  /** Server clock minus ours, learnt from a skew rejection. */
+  #clockOffsetMs = 0;
+
+  constructor(options: SolarNetworkClientOptions) {
+    this.#origin = new URL(options.baseUrl);
+    this.#tokenId = options.tokenId;
+    this.#keys = options.keys;
+    this.#timeoutMs = options.timeoutMs;
+    this.#clock = options.clock ?? Date.now;
+    this.#maxRetries = options.maxRetries ?? 2;
+    this.#retryDelayMs = options.retryDelayMs ?? ((attempt) => 200 * 2 ** (attempt - 1) * (0.5 + Math.random()));
+    this.#dispatcher =
+      options.dispatcher ?? new Pool(this.#origin.origin, { connections: 4, keepAliveTimeout: 30_000, pipelining: 1 });
+  }
+
+  get clockOffsetMs(): number {
+    return this.#clockOffsetMs;
+  }
+
+  /** Sends a signed request and returns the envelope's `data` (undefined when there is none). */
+  async call<T = unknown>(request: ApiRequest): Promise<T | undefined> {
+    let skewCorrected = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.#send(request)) as T | undefined;
+      } catch (error) {
+        if (!(error instanceof SolarNetworkError)) throw error;
+        if (error instanceof SkewRejection) {
+          if (skewCorrected) throw error.asAuthError();
+          skewCorrected = true;
+          this.#clockOffsetMs = error.serverTime - this.#clock();
+          attempt--;
+          continue;
+        }
+        if (!this.#retryable(request, error, attempt)) throw error;
+        await delay(error.details.retryAfterMs ?? this.#retryDelayMs(attempt + 1), request.signal);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#dispatcher.close();
+  }
+
+  #retryable(request: ApiRequest, error: SolarNetworkError, attempt: number): boolean {
+    if (request.method !== "GET" || attempt >= this.#maxRetries) return false;
+    return error.kind === "network" || error.kind === "upstream" || error.kind === "rate-limited";
+  }
+
+  async #send(request: ApiRequest): Promise<unknown> {
+    const date = new Date(Math.floor((this.#clock() + this.#clockOffsetMs) / 1000) * 1000);
+    const { headers, body, bodySha256Hex } = encodeBody(request);
+    headers["host"] = this.#origin.host;
+    headers["x-sn-date"] = httpDate(date);
+    const signable: SignableRequest = {
+      method: request.method,
+      path: request.path,
+      parameters: [...(request.query ?? []), ...(request.form ?? [])],
+      headers,
+      bodySha256Hex,
+    };
+    const authorization = sign(signable, this.#tokenId, this.#keys.keyFor(date), date);
+    const query = encodeParameters(request.query ?? []);
+
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.#dispatcher.request({
+        origin: this.#origin.origin,
+        method: request.method,
+        path: query ? `${request.path}?${query}` : request.path,
+        headers: { ...headers, authorization, accept: "application/json" },
+        body,
+        signal,
+      });
+    } catch (error) {
+      throw transportError(error, request, timeout, { replyStarted: false });
+    }
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      throw transportError(error, request, timeout, { replyStarted: true });
+    }
+    return decodeReply(response.statusCode, response.headers, text);
+  }
+}
+
+function encodeParameters(parameters: Parameters): string {
+  return parameters.map(([name, value]) => `${uriEncode(name)}=${uriEncode(value)}`).join("&");
+}
+
+function encodeBody(request: ApiRequest): {
+  headers: Record<string, string>;
+  body: string | undefined;
+  bodySha256Hex: string;
+} {
+  if (request.form) {
+    return {
+      headers: { "content-type": FORM_TYPE },
+      body: encodeParameters(request.form),
+      bodySha256Hex: EMPTY_SHA256_HEX,
+    };
+  }
+  if (request.json !== undefined) {
+    const body = JSON.stringify(request.json);
+    const digest = createHash("sha256").update(body, "utf8").digest();
+    return {
+      headers: { "content-type": JSON_TYPE, digest: `sha-256=${digest.toString("base64")}` },
+      body,
+      bodySha256Hex: digest.toString("hex"),
+    };
+  }
+  return { headers: {}, body: undefined, bodySha256Hex: EMPTY_SHA256_HEX };
+}
+
+/** A 401/403 caused by our clock: retried once with the server's time. */
+class SkewRejection extends SolarNetworkError {
+  constructor(
+    readonly serverTime: number,
+    status: number,
+  ) {
+    super("unauthorized", "SolarNetwork rejected the request date as too far from its clock.", { status });
+  }
+
+  asAuthError(): SolarNetworkError {
+    return new SolarNetworkError(
+      "unauthorized",
+      "SolarNetwork rejected the request date as too far from its clock, even after correcting for it. Check this machine's clock.",
+      { status: this.status },
+    );
+  }
+}
+
+function transportError(
+  error: unknown,
+  request: ApiRequest,
+  timeout: AbortSignal,
+  { replyStarted }: { replyStarted: boolean },
+): SolarNetworkError {
+  // A request with a body may have been applied when the connection broke before the reply.
+  const mayHaveApplied = request.method !== "GET" && (replyStarted || !isConnectRefused(error));
+  if (timeout.aborted) {
+    return new SolarNetworkError("timeout", "SolarNetwork did not answer in time.", { mayHaveApplied });
+  }
+  if (request.signal?.aborted) {
+    return new SolarNetworkError("network", "The request was cancelled.", { mayHaveApplied });
+  }
+  return new SolarNetworkError("network", "Could not reach SolarNetwork (the connection failed or was cut).", {
+    mayHaveApplied,
+  });
+}
+
+function isConnectRefused(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return (
+    code === "ECONNREFUSED" ||
+    code === "ENOTFOUND" ||
+    code === "EAI_AGAIN" ||
+    error instanceof undiciErrors.ConnectTimeoutError
+  );
+}
+
+function headerValue(headers: Dispatcher.ResponseData["headers"], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function decodeReply(status: number, headers: Dispatcher.ResponseData["headers"], text: string): unknown {
+  const envelope = parseEnvelope(text);
+  const upstreamCode = typeof envelope?.code === "string" && UPSTREAM_CODE.test(envelope.code) ? envelope.code : undefined;
+  const details = { status, upstreamCode };
+
+  if (status >= 200 && status < 300) {
+    if (!envelope) throw new SolarNetworkError("bad-reply", "SolarNetwork sent a reply that is not valid JSON.", details);
+    if (envelope.success !== true) {
+      throw new SolarNetworkError("upstream", "SolarNetwork reported that the request did not succeed.", details);
+    }
+    return envelope.data ?? undefined;
+  }
+  if (status === 401 || status === 403) {
+    const message = [headerValue(headers, "x-sn-errormessage"), envelope?.message].filter((m) => typeof m === "string");
+    const serverDate = Date.parse(headerValue(headers, "date") ?? "");
+    if (message.some((m) => SKEW_MESSAGE.test(m as string)) && Number.isFinite(serverDate)) {
+      throw new SkewRejection(serverDate, status);
+    }
+    return rejectAccess(status, upstreamCode, message.join(" "));
+  }
+  if (status === 404) throw new SolarNetworkError("not-found", "SolarNetwork has no such resource.", details);
+  if (status === 400 || status === 422) {
+    throw new SolarNetworkError("validation", "SolarNetwork rejected the request's arguments as invalid.", details);
+  }
+  if (status === 429) {
+    const retryAfterMs = parseRetryAfter(headerValue(headers, "retry-after"));
+    throw new SolarNetworkError("rate-limited", "SolarNetwork asked us to slow down.", { ...details, retryAfterMs });
+  }
+  if (status >= 500) throw new SolarNetworkError("upstream", `SolarNetwork failed with HTTP ${status}.`, details);
+  throw new SolarNetworkError("upstream", `SolarNetwork answered with unexpected HTTP ${status}.`, details);
+}
+
+function rejectAccess(status: number, upstreamCode: string | undefined, message: string): never {
+  const details = { status, upstreamCode };
+  if (upstreamCode === "UNKNOWN_OBJECT" || /UNKNOWN_OBJECT/.test(message)) {
+    throw new SolarNetworkError("not-found", "SolarNetwork has no such token in this account.", details);
+  }
+  if (status === 401 && /expired/i.test(message)) {
+    throw new SolarNetworkError("unauthorized", "The configured SolarNetwork token has expired.", details);
+  }
+  if (upstreamCode === "ACCESS_DENIED" || /ACCESS_DENIED|access denied/i.test(message)) {
+    throw new SolarNetworkError("forbidden", "SolarNetwork denied access to this action.", details);
+  }
+  throw new SolarNetworkError(
+    "unauthorized",
+    "SolarNetwork did not accept the configured credentials (unknown, disabled or wrong secret).",
+    details,
+  );
+}
+
+function parseEnvelope(text: string): Envelope | undefined {
+  if (text === "") return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Envelope) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseRetryAfter(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds, 60) * 1000;
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.min(Math.max(at - Date.now(), 0), 60_000) : undefined;
+}
+
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new SolarNetworkError("network", "The request was cancelled."));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new SolarNetworkError("network", "The request was cancelled."));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,170 @@
+import { z } from "zod";
+import { RESTRICTION_FIELDS, TOKEN_STATUSES, TOKEN_TYPES, type Policy, type Token, type TokenPolicy } from "../tokens/model.js";
+import type { NewToken, PolicyUpdateMode, TokenFilter, TokenInfo, TokenService } from "../tokens/service.js";
+import type { SolarNetworkClient } from "./client.js";
+import { SolarNetworkError } from "./errors.js";
+
+/** SolarNetwork's security-token API (`/solaruser/api/v1/sec/user/auth-tokens`) as a TokenService. */
+
+export const TOKENS_PATH = "/solaruser/api/v1/sec/user/auth-tokens";
+
+/** Loose on purpose: unknown enum values or extra fields from a newer server must not break a listing. */
+const wirePolicySchema = z.looseObject({
+  nodeIds: z.array(z.number()).optional(),
+  sourceIds: z.array(z.string()).optional(),
+  apiPaths: z.array(z.string()).optional(),
+  nodeMetadataPaths: z.array(z.string()).optional(),
+  userMetadataPaths: z.array(z.string()).optional(),
+  minAggregation: z.string().optional(),
+  aggregations: z.array(z.string()).optional(),
+  minLocationPrecision: z.string().optional(),
+  locationPrecisions: z.array(z.string()).optional(),
+  notAfter: z.number().optional(),
+  refreshAllowed: z.boolean().optional(),
+});
+
+const wireTokenSchema = z.looseObject({
+  id: z.string(),
+  created: z.union([z.string(), z.number()]),
+  userId: z.number(),
+  name: z.string().nullish(),
+  description: z.string().nullish(),
+  status: z.enum(TOKEN_STATUSES),
+  type: z.enum(TOKEN_TYPES),
+  expired: z.boolean().optional(),
+  policy: wirePolicySchema.nullish(),
+  authSecret: z.string().optional(),
+});
+type WireToken = z.infer<typeof wireTokenSchema>;
+
+export class SolarNetworkTokenService implements TokenService {
+  constructor(private readonly client: SolarNetworkClient) {}
+
+  async list(filter: TokenFilter, signal?: AbortSignal): Promise<Token[]> {
+    const query: [string, string][] = [];
+    if (filter.status) query.push(["active", String(filter.status === "Active")]);
+    if (filter.type) query.push(["tokenTypes", filter.type]);
+    return this.#find(query, signal);
+  }
+
+  async get(tokenId: string, signal?: AbortSignal): Promise<Token | undefined> {
+    const found = await this.#find([["identifiers", tokenId]], signal);
+    return found.find((token) => token.id === tokenId);
+  }
+
+  async create(type: Token["type"], policy: Policy, signal?: AbortSignal): Promise<NewToken> {
+    const data = await this.client.call({
+      method: "POST",
+      path: `${TOKENS_PATH}/generate/${type}`,
+      json: Object.keys(policy).length > 0 ? policy : undefined,
+      signal,
+    });
+    const wire = decode(wireTokenSchema, data);
+    if (!wire.authSecret) {
+      throw new SolarNetworkError("bad-reply", "SolarNetwork created a token but its reply held no secret.", {
+        mayHaveApplied: true,
+      });
+    }
+    return { token: toToken(wire), secret: wire.authSecret };
+  }
+
+  async setInfo(tokenId: string, info: TokenInfo, signal?: AbortSignal): Promise<void> {
+    const form: [string, string][] = [["tokenId", tokenId]];
+    if (info.name) form.push(["name", info.name]);
+    if (info.description) form.push(["description", info.description]);
+    await this.client.call({ method: "POST", path: `${TOKENS_PATH}/info`, form, signal });
+  }
+
+  async setStatus(tokenId: string, status: Token["status"], signal?: AbortSignal): Promise<void> {
+    await this.client.call({
+      method: "POST",
+      path: `${TOKENS_PATH}/status`,
+      form: [
+        ["tokenId", tokenId],
+        ["status", status],
+      ],
+      signal,
+    });
+  }
+
+  async updatePolicy(tokenId: string, policy: Policy, mode: PolicyUpdateMode, signal?: AbortSignal): Promise<Token> {
+    const data = await this.client.call({
+      method: mode === "merge" ? "PATCH" : "PUT",
+      path: `${TOKENS_PATH}/policy`,
+      query: [["tokenId", tokenId]],
+      json: policy,
+      signal,
+    });
+    return toToken(decode(wireTokenSchema, data));
+  }
+
+  async delete(tokenId: string, signal?: AbortSignal): Promise<void> {
+    await this.client.call({ method: "DELETE", path: TOKENS_PATH, query: [["tokenId", tokenId]], signal });
+  }
+
+  async #find(query: [string, string][], signal: AbortSignal | undefined): Promise<Token[]> {
+    const data = await this.client.call({ method: "GET", path: `${TOKENS_PATH}/find`, query, signal });
+    const { results } = decode(z.object({ results: z.array(wireTokenSchema).nullish() }), data ?? {});
+    // /find orders by token ID; people (and the root listing) expect creation order.
+    return (results ?? []).map(toToken).sort(byCreated);
+  }
+}
+
+function decode<T>(schema: z.ZodType<T>, data: unknown): T {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    throw new SolarNetworkError("bad-reply", "SolarNetwork's reply did not have the expected shape.");
+  }
+  return parsed.data;
+}
+
+/** SolarNetwork writes `2025-09-29 04:23:20.302916611Z`; we return ISO 8601 (`...T04:23:20.302Z`). */
+export function isoCreated(created: string | number): string {
+  if (typeof created === "number") return new Date(created).toISOString();
+  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(created);
+  if (!match) {
+    const parsed = Date.parse(created);
+    return Number.isFinite(parsed) ? new Date(parsed).toISOString() : created;
+  }
+  const fraction = match[3] ? `.${match[3]}` : "";
+  return `${match[1]}T${match[2]}${fraction}Z`;
+}
+
+function byCreated(a: Token, b: Token): number {
+  return Date.parse(a.created) - Date.parse(b.created) || compare(a.created, b.created) || compare(a.id, b.id);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function toToken(wire: WireToken): Token {
+  const token: Token = {
+    id: wire.id,
+    created: isoCreated(wire.created),
+    userId: wire.userId,
+    status: wire.status,
+    type: wire.type,
+    expired: wire.expired ?? false,
+  };
+  if (wire.name) token.name = wire.name;
+  if (wire.description) token.description = wire.description;
+  if (wire.policy) {
+    const policy = toPolicy(wire.policy);
+    if (Object.keys(policy).length > 0) token.policy = policy;
+  }
+  return token;
+}
+
+function toPolicy(wire: z.infer<typeof wirePolicySchema>): TokenPolicy {
+  const policy: TokenPolicy = {};
+  for (const key of RESTRICTION_FIELDS) {
+    const value = wire[key];
+    if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
+      (policy as Record<string, unknown>)[key] = value;
+    }
+  }
+  if (wire.notAfter !== undefined) policy.notAfter = new Date(wire.notAfter).toISOString();
+  if (wire.refreshAllowed !== undefined) policy.refreshAllowed = wire.refreshAllowed;
+  return policy;
+}
