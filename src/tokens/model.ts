@@ -47,10 +47,11 @@ export const tokenPolicySchema = z.object({
   apiPaths: z.array(z.string()).optional(),
   nodeMetadataPaths: z.array(z.string()).optional(),
   userMetadataPaths: z.array(z.string()).optional(),
-  minAggregation: z.enum(AGGREGATIONS).optional(),
-  aggregations: z.array(z.enum(AGGREGATIONS)).optional(),
-  minLocationPrecision: z.enum(LOCATION_PRECISIONS).optional(),
-  locationPrecisions: z.array(z.enum(LOCATION_PRECISIONS)).optional(),
+  // Plain strings, not enums: a value a newer SolarNetwork adds must still be shown, not dropped.
+  minAggregation: z.string().optional(),
+  aggregations: z.array(z.string()).optional(),
+  minLocationPrecision: z.string().optional(),
+  locationPrecisions: z.array(z.string()).optional(),
   notAfter: z.string().optional().describe("Expiry, ISO 8601 UTC"),
   refreshAllowed: z.boolean().optional(),
 });
