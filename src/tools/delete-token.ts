@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { ToolError } from "./errors.js";
+import { tokenIdField } from "./fields.js";
+import { defineTool } from "./tool.js";
+
+export const deleteToken = defineTool({
+  name: "delete_token",
+  title: "Delete a security token",
+  description:
+    "Delete a SolarNetwork security token for good: anything using it stops working at once. " +
+    "To stop a token reversibly, use update_token with status Disabled instead.",
+  input: z.strictObject({ tokenId: tokenIdField }),
+  output: z.object({ deleted: z.string().describe("The deleted token's ID") }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  async run({ tokenId }, { tokens, signal }) {
+    // SolarNetwork answers success for an unknown ID too; check first so the answer is true.
+    const token = await tokens.get(tokenId, signal);
+    if (!token) throw new ToolError(`No token with ID ${tokenId} in this account; nothing was deleted.`);
+    await tokens.delete(tokenId, signal);
+    const structured = { deleted: tokenId };
+    return { structured, text: JSON.stringify(structured) };
+  },
+});

@@ -1,0 +1,31 @@
+import { ConfigError } from "../config.js";
+import type { Tool } from "./tool.js";
+
+export interface ToolSelection {
+  readOnly: boolean;
+  tools?: readonly string[];
+  excludeTools: readonly string[];
+}
+
+/**
+ * The one place that decides which tools exist. Precedence: read-only beats exclude beats include.
+ * An unknown name is a configuration error, so a typo never silently exposes or hides a tool.
+ */
+export function selectTools(all: readonly Tool[], selection: ToolSelection): Tool[] {
+  const known = new Set(all.map((tool) => tool.name));
+  for (const [variable, names] of [
+    ["SN_MCP_TOOLS", selection.tools ?? []],
+    ["SN_MCP_EXCLUDE_TOOLS", selection.excludeTools],
+  ] as const) {
+    const unknown = names.filter((name) => !known.has(name));
+    if (unknown.length > 0) {
+      throw new ConfigError(variable, `unknown tool ${unknown.join(", ")}; known tools: ${[...known].join(", ")}`);
+    }
+  }
+  return all.filter(
+    (tool) =>
+      (!selection.readOnly || tool.annotations.readOnlyHint) &&
+      !selection.excludeTools.includes(tool.name) &&
+      (selection.tools === undefined || selection.tools.includes(tool.name)),
+  );
+}

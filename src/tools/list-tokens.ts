@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { tokenSchema, type Token } from "../tokens/model.js";
+import { defineTool } from "./tool.js";
+import { resultText } from "./text.js";
+import { displayModeField, statusField, tokenTypeField } from "./fields.js";
+
+export const listTokens = defineTool({
+  name: "list_tokens",
+  title: "List security tokens",
+  description:
+    "List the SolarNetwork security tokens of the account, newest last, with their policies. Never shows secrets. " +
+    "Filter by type, status or a search text; page with limit and offset.",
+  input: z.strictObject({
+    type: tokenTypeField.optional(),
+    status: statusField.optional().describe("Only Active or only Disabled tokens"),
+    search: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("Case-insensitive text matched against token ID, name and description"),
+    limit: z.number().int().min(1).max(500).default(50).describe("Tokens per page, 1-500 (default 50)"),
+    offset: z.number().int().min(0).default(0).describe("Tokens to skip, for paging (default 0)"),
+    displayMode: displayModeField,
+  }),
+  output: z.object({
+    tokens: z.array(tokenSchema),
+    total: z.number().int().describe("Tokens matching the filter, over all pages"),
+    offset: z.number().int(),
+    limit: z.number().int(),
+    hasMore: z.boolean(),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  async run(input, { tokens, signal }) {
+    const all = await tokens.list({ type: input.type, status: input.status }, signal);
+    const matching = input.search ? all.filter(matcher(input.search)) : all;
+    const page = matching.slice(input.offset, input.offset + input.limit);
+    const structured = {
+      tokens: page,
+      total: matching.length,
+      offset: input.offset,
+      limit: input.limit,
+      hasMore: input.offset + page.length < matching.length,
+    };
+    return { structured, text: resultText(structured, input.displayMode, page, [pageSummary(structured)]) };
+  },
+});
+
+function matcher(search: string): (token: Token) => boolean {
+  const needle = search.toLowerCase();
+  return (token) =>
+    [token.id, token.name, token.description].some((field) => field?.toLowerCase().includes(needle));
+}
+
+function pageSummary({ tokens, total, offset, hasMore }: { tokens: Token[]; total: number; offset: number; hasMore: boolean }): string {
+  if (tokens.length === 0) return `No tokens on this page (${total} in all).`;
+  const range = `Tokens ${offset + 1}-${offset + tokens.length} of ${total}.`;
+  return hasMore ? `${range} More with offset ${offset + tokens.length}.` : range;
+}

@@ -1,0 +1,28 @@
+import { ExpiryError, resolveExpiry } from "../tokens/expiry.js";
+import type { Policy } from "../tokens/model.js";
+import { policyFromInput, type PolicyInput } from "../tokens/policy.js";
+import { UserInputError } from "./errors.js";
+
+export interface ExpiryInput {
+  expirationDate?: string;
+  timeZone?: string;
+  expiresIn?: string;
+}
+
+/** The policy a create or update call asks for, with its expiry resolved to epoch milliseconds. */
+export function requestedPolicy(input: PolicyInput & ExpiryInput, now: number): Policy {
+  if (input.minAggregation && input.aggregations) {
+    throw new UserInputError("aggregations", "give either minAggregation or aggregations, not both.");
+  }
+  if (input.minLocationPrecision && input.locationPrecisions) {
+    throw new UserInputError("locationPrecisions", "give either minLocationPrecision or locationPrecisions, not both.");
+  }
+  let notAfter: number | undefined;
+  try {
+    notAfter = resolveExpiry(input, now);
+  } catch (error) {
+    if (error instanceof ExpiryError) throw new UserInputError(error.field, error.message);
+    throw error;
+  }
+  return policyFromInput(input, notAfter);
+}

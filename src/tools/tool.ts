@@ -1,0 +1,48 @@
+import type { z } from "zod";
+import type { Logger } from "../log.js";
+import type { SecretDelivery } from "../safety/secret-delivery.js";
+import type { TokenService } from "../tokens/service.js";
+
+/** One MCP tool: its schemas, its annotations (all four hints, always explicit) and its handler. */
+
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+export interface ToolContext {
+  tokens: TokenService;
+  delivery: SecretDelivery;
+  log: Logger;
+  /** Wall clock, epoch ms. */
+  now(): number;
+  /** Registers a secret minted in this process, so that no later output can carry it. */
+  protectSecret(secret: string): void;
+  /** Aborted when the client cancels the call. */
+  signal: AbortSignal;
+}
+
+export interface ToolResult<Output> {
+  structured: Output;
+  text: string;
+  /** The one secret this result may show: a new token's one-time reveal. */
+  reveal?: string;
+}
+
+export interface Tool<Input extends z.ZodObject = z.ZodObject, Output extends z.ZodObject = z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  input: Input;
+  output: Output;
+  annotations: ToolAnnotations;
+  run(input: z.output<Input>, context: ToolContext): Promise<ToolResult<z.output<Output>>>;
+}
+
+export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(
+  tool: Tool<Input, Output>,
+): Tool<Input, Output> {
+  return tool;
+}

@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { tokenSchema, type Token } from "../tokens/model.js";
+import { hasPolicyFields, riskWarnings } from "../tokens/policy.js";
+import { PartialFailureError, ToolError, UserInputError } from "./errors.js";
+import { displayModeField, expiryFields, infoFields, policyFields, statusField, tokenIdField } from "./fields.js";
+import { requestedPolicy } from "./policy-input.js";
+import { resultText } from "./text.js";
+import { defineTool, type ToolContext } from "./tool.js";
+
+const PARTS = ["info", "policy", "status"] as const;
+type Part = (typeof PARTS)[number];
+
+export const updateToken = defineTool({
+  name: "update_token",
+  title: "Update a security token",
+  description:
+    "Change a SolarNetwork token's name or description, its security policy, its expiry, or its status (Active or " +
+    "Disabled). Policy fields are merged into the current policy (lists are added to) unless replace is true, " +
+    "which makes the given fields the whole policy. Applied in the order info, policy, status.",
+  input: z.strictObject({
+    tokenId: tokenIdField,
+    ...infoFields,
+    status: statusField.optional().describe("Active to enable the token, Disabled to disable it"),
+    ...policyFields,
+    ...expiryFields,
+    replace: z
+      .boolean()
+      .default(false)
+      .describe("false (default): merge into the current policy; true: the given policy fields replace the whole policy"),
+    displayMode: displayModeField,
+  }),
+  output: z.object({
+    token: tokenSchema,
+    applied: z.array(z.enum(PARTS)).describe("The parts changed, in the order applied"),
+    warnings: z.array(z.string()),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  async run(input, context) {
+    const { tokens, now, signal } = context;
+    const wantsPolicy = hasPolicyFields(input) || [input.expirationDate, input.expiresIn, input.timeZone].some((v) => v !== undefined);
+    const requested: Record<Part, boolean> = {
+      info: input.name !== undefined || input.description !== undefined,
+      policy: wantsPolicy,
+      status: input.status !== undefined,
+    };
+    const parts = PARTS.filter((part) => requested[part]);
+    if (parts.length === 0) {
+      throw new UserInputError("arguments", "nothing to change: give a name, description, status, policy field or expiry.");
+    }
+    if (input.replace && !wantsPolicy) {
+      throw new UserInputError("replace", "replace needs the policy fields that make up the new policy.");
+    }
+    const policy = wantsPolicy ? requestedPolicy(input, now()) : undefined;
+
+    const current = await tokens.get(input.tokenId, signal);
+    if (!current) throw new ToolError(`No token with ID ${input.tokenId} in this account; nothing was changed.`);
+
+    const steps: Record<Part, () => Promise<unknown>> = {
+      // SolarNetwork's /info sets both fields: resend the one not being changed, or it is cleared.
+      info: () =>
+        tokens.setInfo(
+          current.id,
+          { name: input.name ?? current.name, description: input.description ?? current.description },
+          signal,
+        ),
+      policy: () => tokens.updatePolicy(current.id, policy ?? {}, input.replace ? "replace" : "merge", signal),
+      status: () => tokens.setStatus(current.id, input.status ?? current.status, signal),
+    };
+    const applied: Part[] = [];
+    for (const part of parts) {
+      try {
+        await steps[part]();
+      } catch (error) {
+        if (applied.length === 0) throw error;
+        throw new PartialFailureError(applied, parts.slice(applied.length), `Updating the token's ${part}`, error);
+      }
+      applied.push(part);
+    }
+
+    const token = await readBack(current.id, applied, context);
+    const warnings = riskWarnings(token.type, token.policy);
+    if (input.replace) warnings.unshift("The previous policy was replaced: restrictions not given in this call were removed.");
+    const structured = { token, applied, warnings };
+    return { structured, text: resultText(structured, input.displayMode, [token], [`Applied: ${applied.join(", ")}.`, ...warnings]) };
+  },
+});
+
+async function readBack(tokenId: string, applied: Part[], { tokens, signal }: ToolContext): Promise<Token> {
+  try {
+    const token = await tokens.get(tokenId, signal);
+    if (token) return token;
+  } catch {
+    // Reported below: the changes stand either way.
+  }
+  throw new ToolError(
+    `All changes were applied (${applied.join(", ")}), but reading the token back failed. Call list_tokens to see it.`,
+  );
+}

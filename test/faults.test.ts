@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { startHarness, textOf, type Harness } from "./support/harness.js";
+
+let h: Harness;
+afterEach(async () => {
+  await h.close();
+});
+
+const tokenCalls = (h: Harness, suffix: string) =>
+  h.solarUser.requests.filter((r) => r.path.endsWith(suffix)).length;
+
+describe("reads", () => {
+  it("are retried on 5xx and connection resets, then succeed", async () => {
+    h = await startHarness();
+    h.solarUser.injectFault({ kind: "status", status: 503 });
+    h.solarUser.injectFault({ kind: "reset" });
+    h.mark();
+    const result = await h.call("list_tokens", {});
+    expect(result.isError).toBeFalsy();
+    expect(h.requestsSinceMark()).toBe(3);
+  });
+
+  it("give a clear error after two retries", async () => {
+    h = await startHarness();
+    for (let i = 0; i < 3; i++) h.solarUser.injectFault({ kind: "status", status: 500, body: "<html><body>Oops</body></html>", contentType: "text/html" });
+    h.mark();
+    const result = await h.call("list_tokens", {});
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/SolarNetwork failed to complete the request/);
+    expect(textOf(result)).not.toContain("Oops");
+    expect(h.requestsSinceMark()).toBe(3);
+  });
+
+  it("report a reply that is not JSON without passing it on", async () => {
+    h = await startHarness();
+    h.solarUser.injectFault({ kind: "status", status: 200, body: "{not json", contentType: "application/json" });
+    const result = await h.call("list_tokens", {});
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/could not read/);
+  });
+
+  it("honour 429 and retry", async () => {
+    h = await startHarness();
+    h.solarUser.injectFault({ kind: "status", status: 429, headers: { "Retry-After": "0" } });
+    h.mark();
+    expect((await h.call("list_tokens", {})).isError).toBeFalsy();
+    expect(h.requestsSinceMark()).toBe(2);
+  });
+
+  it("time out with SN_MCP_TIMEOUT_MS", async () => {
+    h = await startHarness({ env: { SN_MCP_TIMEOUT_MS: "200" } });
+    for (let i = 0; i < 3; i++) h.solarUser.injectFault({ kind: "delay", ms: 5_000 });
+    const result = await h.call("list_tokens", {});
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/did not answer in time/);
+  });
+});
+
+describe("a create", () => {
+  it("is never retried on a server error", async () => {
+    h = await startHarness();
+    h.solarUser.injectFault({ match: { pathEndsWith: "/generate/User" }, kind: "status", status: 500 });
+    const result = await h.call("create_token", { type: "User" });
+    expect(result.isError).toBe(true);
+    expect(tokenCalls(h, "/generate/User")).toBe(1);
+  });
+
+  it("whose reply is lost after it was applied is not re-sent, and the user is told to check", async () => {
+    h = await startHarness();
+    h.solarUser.injectFault({ match: { pathEndsWith: "/generate/ReadNodeData" }, kind: "applyThenReset" });
+    const result = await h.call("create_token", { type: "ReadNodeData" });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/may have reached SolarNetwork and been applied.*list_tokens/);
+    expect(tokenCalls(h, "/generate/ReadNodeData")).toBe(1);
+    const listed = (await h.call("list_tokens", { type: "ReadNodeData" })).structuredContent as { total: number };
+    expect(listed.total).toBe(1);
+  });
+});
+
+describe("clock skew", () => {
+  for (const minutes of [20, -20]) {
+    it(`of ${minutes} minutes is corrected once from the reply's Date header`, async () => {
+      h = await startHarness({ clock: () => Date.now() + minutes * 60_000 });
+      h.mark();
+      expect((await h.call("list_tokens", {})).isError).toBeFalsy();
+      expect(h.requestsSinceMark()).toBe(2);
+      h.mark();
+      expect((await h.call("list_tokens", {})).isError).toBeFalsy();
+      expect(h.requestsSinceMark()).toBe(1);
+    });
+  }
+
+  it("corrects a create once without minting twice", async () => {
+    h = await startHarness({ clock: () => Date.now() - 20 * 60_000 });
+    const result = await h.call("create_token", { type: "ReadNodeData" });
+    expect(result.isError).toBeFalsy();
+    const listed = (await h.call("list_tokens", { type: "ReadNodeData" })).structuredContent as { total: number };
+    expect(listed.total).toBe(1);
+  });
+});

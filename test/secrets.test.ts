@@ -1,0 +1,96 @@
+import { mkdtemp, readFile, readdir, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Redactor, REDACTED } from "../src/safety/redact.js";
+import { deriveSigningKey, signingDay } from "../src/solarnetwork/snws2.js";
+import { startHarness, textOf, type Harness } from "./support/harness.js";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+describe("canary secrets", () => {
+  it("never appear in results, errors or logs, except the one inline reveal", async () => {
+    h = await startHarness();
+    const serverKey = deriveSigningKey(h.admin.secret, signingDay(new Date())).toString("hex");
+    const outputs: string[] = [];
+    const record = (value: unknown) => outputs.push(JSON.stringify(value));
+
+    const first = await h.call("create_token", { type: "User", name: "canary", apiPaths: ["/datum/**"] });
+    const minted = (first.structuredContent as { secret: string; token: { id: string } }).secret;
+    const mintedId = (first.structuredContent as { token: { id: string } }).token.id;
+    expect(textOf(first)).toContain(minted);
+
+    // Every other path: listings in all modes, updates, failures of several kinds, a delete.
+    for (const displayMode of ["json", "pretty", "csv"]) record(await h.call("list_tokens", { displayMode }));
+    record(await h.call("update_token", { tokenId: mintedId, description: "still secret-free", nodeIds: [1] }));
+    h.solarUser.injectFault({ match: { pathEndsWith: "/status" }, kind: "status", status: 500 });
+    record(await h.call("update_token", { tokenId: mintedId, name: "x", status: "Disabled" }));
+    h.solarUser.injectFault({ kind: "status", status: 500, body: `{"success":false,"message":"${minted}"}` });
+    h.solarUser.injectFault({ kind: "status", status: 500, body: `<html>${h.admin.secret}</html>` });
+    h.solarUser.injectFault({ kind: "status", status: 500, body: `{"success":false,"message":"${serverKey}"}` });
+    record(await h.call("list_tokens", {}));
+    record(await h.call("create_token", { type: "User", name: minted }));
+    record(await h.call("delete_token", { tokenId: mintedId }));
+
+    const everything = [...outputs, ...h.logs].join("\n");
+    for (const secret of [minted, h.admin.secret, serverKey]) {
+      expect(everything).not.toContain(secret);
+    }
+    expect(h.logs.length).toBeGreaterThan(0);
+  });
+});
+
+describe("file delivery", () => {
+  it("writes the secret to a new 0600 file and returns only its path", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sn-secrets-"));
+    h = await startHarness({ env: { SN_MCP_SECRET_DELIVERY: "file", SN_MCP_SECRET_DIR: dir } });
+    const result = await h.call("create_token", { type: "ReadNodeData", nodeIds: [1] });
+    const out = result.structuredContent as { secret?: string; secretFile: string; token: { id: string } };
+    expect(out.secret).toBeUndefined();
+    expect(out.secretFile.startsWith(dir)).toBe(true);
+    const content = await readFile(out.secretFile, "utf8");
+    const secret = /SN_TOKEN_SECRET=(.+)/.exec(content)![1]!;
+    expect(content).toContain(`SN_TOKEN=${out.token.id}`);
+    expect(JSON.stringify(result)).not.toContain(secret);
+    if (process.platform !== "win32") expect((await stat(out.secretFile)).mode & 0o777).toBe(0o600);
+    expect(h.logs.join("\n")).not.toContain(secret);
+  });
+
+  it("refuses to mint when the secret directory cannot be written, sending nothing", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sn-secrets-"));
+    const blocker = join(dir, "not-a-directory");
+    await writeFile(blocker, "");
+    h = await startHarness({ env: { SN_MCP_SECRET_DELIVERY: "file", SN_MCP_SECRET_DIR: blocker } });
+    h.mark();
+    const result = await h.call("create_token", { type: "ReadNodeData" });
+    expect(result.isError).toBe(true);
+    expect(h.requestsSinceMark()).toBe(0);
+    expect(await readdir(dir)).toEqual(["not-a-directory"]);
+  });
+});
+
+describe("Redactor", () => {
+  const redactor = new Redactor();
+  redactor.addSecret("s3cr3t-value-123");
+  redactor.addSecret(Buffer.from("0123456789abcdef0123456789abcdef", "hex"));
+
+  it("hides registered values, secret-named keys and SNWS2 headers", () => {
+    expect(redactor.text("x s3cr3t-value-123 y")).toBe(`x ${REDACTED} y`);
+    expect(redactor.text("key 0123456789abcdef0123456789abcdef")).toBe(`key ${REDACTED}`);
+    expect(redactor.value({ authSecret: "anything", nested: [{ Authorization: "Bearer x" }] })).toEqual({
+      authSecret: REDACTED,
+      nested: [{ Authorization: REDACTED }],
+    });
+    const header = "SNWS2 Credential=abc,SignedHeaders=host;x-sn-date,Signature=" + "a".repeat(64);
+    expect(redactor.text(`auth: ${header}`)).toBe(`auth: SNWS2 ${REDACTED}`);
+  });
+
+  it("lets through only the one reveal it is given", () => {
+    expect(redactor.value({ secret: "s3cr3t-value-123" }, "s3cr3t-value-123")).toEqual({ secret: "s3cr3t-value-123" });
+    expect(redactor.value({ secret: "other-secret-xyz" }, "s3cr3t-value-123")).toEqual({ secret: REDACTED });
+  });
+});

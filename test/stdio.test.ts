@@ -1,0 +1,58 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalSolarUser, type LocalSolarUser } from "../src/sandbox/solaruser.js";
+
+// `npm test` builds first (pretest), so this drives the real binary.
+const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+
+describe("node dist/cli.js over stdio", () => {
+  let solarUser: LocalSolarUser;
+  beforeAll(async () => {
+    solarUser = await startLocalSolarUser();
+  });
+  afterAll(async () => {
+    await solarUser.close();
+  });
+
+  it("serves the tools, keeps stdout for the protocol and logs no secret", async () => {
+    const admin = solarUser.seedToken({ type: "User", userId: 9 });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI],
+      env: { PATH: process.env.PATH ?? "", SN_URL: solarUser.url, SN_TOKEN: admin.id, SN_TOKEN_SECRET: admin.secret, SN_MCP_LOG_LEVEL: "debug" },
+      stderr: "pipe",
+    });
+    let stderr = "";
+    transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const client = new Client({ name: "stdio-test", version: "0" });
+    await client.connect(transport);
+    const { tools } = await client.listTools();
+    expect(tools).toHaveLength(4);
+    const created = await client.callTool({ name: "create_token", arguments: { type: "ReadNodeData", nodeIds: [1] } });
+    const secret = (created.structuredContent as { secret: string }).secret;
+    expect(secret).toBeTruthy();
+    await client.close();
+    expect(stderr).toContain("serving MCP on stdio");
+    expect(stderr).not.toContain(admin.secret);
+    expect(stderr).not.toContain(secret);
+  });
+
+  it("exits 2 with one line naming the variable on a bad configuration", () => {
+    const run = spawnSync(process.execPath, [CLI], {
+      env: { PATH: process.env.PATH ?? "", SN_TOKEN: "abc", SN_TOKEN_SECRET: "x", SN_MCP_TIMEOUT_MS: "soon" },
+      encoding: "utf8",
+    });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(/SN_MCP_TIMEOUT_MS/);
+  });
+
+  it("refuses credentials given as flags", () => {
+    const run = spawnSync(process.execPath, [CLI, "--token-secret", "abc"], { encoding: "utf8" });
+    expect(run.status).toBe(2);
+  });
+});

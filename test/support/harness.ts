@@ -1,0 +1,71 @@
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { composeApp, type App } from "../../src/compose.js";
+import { readConfig, type Config } from "../../src/config.js";
+import { startLocalSolarUser, type LocalSolarUser } from "../../src/sandbox/solaruser.js";
+
+/**
+ * A real MCP client talking to the real server (in memory), which talks signed HTTP to a local
+ * SolarUser. Everything the server logs is captured in `logs`.
+ */
+export interface Harness {
+  client: Client;
+  solarUser: LocalSolarUser;
+  app: App;
+  /** The server's own credential (an unrestricted User token). */
+  admin: { id: string; secret: string };
+  logs: string[];
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  /** Requests SolarUser received since the last `mark()`. */
+  requestsSinceMark(): number;
+  mark(): void;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  solarUser?: LocalSolarUser;
+  clock?: () => number;
+  admin?: Parameters<LocalSolarUser["seedToken"]>[0];
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const solarUser = options.solarUser ?? (await startLocalSolarUser());
+  const admin = solarUser.seedToken(options.admin ?? { type: "User", userId: 123 });
+  const config: Config = readConfig({
+    SN_URL: solarUser.url,
+    SN_TOKEN: admin.id,
+    SN_TOKEN_SECRET: admin.secret,
+    SN_MCP_LOG_LEVEL: "debug",
+    ...options.env,
+  });
+  const logs: string[] = [];
+  const app = composeApp(config, { writeLog: (line) => logs.push(line), retryDelayMs: () => 0, clock: options.clock });
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  await app.server.connect(serverTransport);
+  const client = new Client({ name: "sn-tokens-mcp-tests", version: "0.0.0" });
+  await client.connect(clientTransport);
+  let marked = solarUser.requests.length;
+  return {
+    client,
+    solarUser,
+    app,
+    admin,
+    logs,
+    call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult,
+    requestsSinceMark: () => solarUser.requests.length - marked,
+    mark: () => {
+      marked = solarUser.requests.length;
+    },
+    async close() {
+      await client.close();
+      await app.close();
+      if (!options.solarUser) await solarUser.close();
+    },
+  };
+}
+
+export function textOf(result: CallToolResult): string {
+  return result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+}
