@@ -1,5 +1,6 @@
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
+import { fileAuditJournal, noAuditJournal } from "./safety/audit.js";
 import { Redactor } from "./safety/redact.js";
 import { fileDelivery, inlineDelivery } from "./safety/secret-delivery.js";
 import { createMcpServer, type McpServerHandle } from "./server.js";
@@ -47,9 +48,12 @@ export function composeApp(config: Config, overrides: Overrides = {}): App {
       log,
       now: clock,
       protectSecret: (secret) => redactor.addSecret(secret),
+      guardrails: config.guardrails,
     },
     redactor,
     log,
+    audit: config.auditLog ? fileAuditJournal(config.auditLog, redactor, clock) : noAuditJournal,
+    rateLimits: config.rateLimits,
   });
   return {
     server,

@@ -2,6 +2,9 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { userStateDir } from "./paths.js";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
+import type { Guardrails } from "./safety/guardrails.js";
+import { ExpiryError, parseExpiresIn } from "./tokens/expiry.js";
+import { TOKEN_TYPES } from "./tokens/model.js";
 
 /** The server's configuration, read from the environment. Credentials never come from flags. */
 
@@ -17,6 +20,11 @@ export interface Config {
   tools?: string[];
   excludeTools: string[];
   logLevel: LogLevel;
+  guardrails: Guardrails;
+  /** Append-only JSON-lines journal of mutating calls, when set. */
+  auditLog?: string;
+  /** Tool calls a minute (bursts up to the same number); 0 turns the limit off. */
+  rateLimits: { reads: number; writes: number };
   /** Notes for the operator found while reading the configuration (e.g. a readable secret file). */
   notices: string[];
 }
@@ -48,7 +56,37 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
     tools: readList(env.SN_MCP_TOOLS),
     excludeTools: readList(env.SN_MCP_EXCLUDE_TOOLS) ?? [],
     logLevel: readChoice(env, "SN_MCP_LOG_LEVEL", LOG_LEVELS, "info"),
+    guardrails: readGuardrails(env),
+    auditLog: env.SN_MCP_AUDIT_LOG || undefined,
+    rateLimits: {
+      reads: readInteger(env, "SN_MCP_RATE_LIMIT_READS", 120, 0, 100_000),
+      writes: readInteger(env, "SN_MCP_RATE_LIMIT_WRITES", 20, 0, 100_000),
+    },
     notices,
+  };
+}
+
+function readGuardrails(env: NodeJS.ProcessEnv): Guardrails {
+  const types = readList(env.SN_MCP_TOKEN_TYPES);
+  const unknownType = types?.find((type) => !(TOKEN_TYPES as readonly string[]).includes(type));
+  if (unknownType) throw new ConfigError("SN_MCP_TOKEN_TYPES", `unknown token type ${unknownType}; use ${TOKEN_TYPES.join(", ")}`);
+  let maxLifetimeMs: number | undefined;
+  if (env.SN_MCP_MAX_LIFETIME) {
+    try {
+      maxLifetimeMs = parseExpiresIn(env.SN_MCP_MAX_LIFETIME);
+    } catch (error) {
+      if (!(error instanceof ExpiryError)) throw error;
+      throw new ConfigError("SN_MCP_MAX_LIFETIME", "must be a whole number and a unit, e.g. 90D (Y, M, W, D, h, m, s)");
+    }
+  }
+  return {
+    maxLifetimeMs,
+    maxActiveTokens: env.SN_MCP_MAX_ACTIVE_TOKENS ? readInteger(env, "SN_MCP_MAX_ACTIVE_TOKENS", 0, 1, 100_000) : undefined,
+    allowUnrestrictedUserTokens: env.SN_MCP_ALLOW_UNRESTRICTED_USER_TOKENS
+      ? readBoolean(env, "SN_MCP_ALLOW_UNRESTRICTED_USER_TOKENS")
+      : true,
+    allowedTokenTypes: types as Guardrails["allowedTokenTypes"],
+    withoutElicitation: readChoice(env, "SN_MCP_WITHOUT_ELICITATION", ["proceed", "refuse"] as const, "proceed"),
   };
 }
 

@@ -10,9 +10,13 @@ import {
   type CallToolResult,
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { randomUUID } from "node:crypto";
 import type { Logger } from "./log.js";
+import type { AuditJournal } from "./safety/audit.js";
+import { RefusedError } from "./safety/guardrails.js";
+import { TokenBucket } from "./safety/rate-limit.js";
 import type { Redactor } from "./safety/redact.js";
-import { errorText, invalidArgumentsText, isExpectedFailure } from "./tools/errors.js";
+import { errorText, invalidArgumentsText, isExpectedFailure, PartialFailureError } from "./tools/errors.js";
 import type { Tool, ToolContext } from "./tools/tool.js";
 
 /** The only module that touches the MCP SDK: a tool list in, an MCP server out. */
@@ -29,9 +33,12 @@ const INSTRUCTIONS =
 
 export interface McpServerOptions {
   tools: readonly Tool[];
-  context: Omit<ToolContext, "signal">;
+  context: Omit<ToolContext, "signal" | "confirm">;
   redactor: Redactor;
   log: Logger;
+  audit: AuditJournal;
+  /** Tool calls a minute, for read-only and for other tools; 0 for no limit. */
+  rateLimits: { reads: number; writes: number };
 }
 
 export interface McpServerHandle {
@@ -40,7 +47,8 @@ export interface McpServerHandle {
   close(): Promise<void>;
 }
 
-export function createMcpServer({ tools, context, redactor, log }: McpServerOptions): McpServerHandle {
+export function createMcpServer(options: McpServerOptions): McpServerHandle {
+  const { tools, context, redactor, log, audit } = options;
   const server = new Server(
     { name: SERVER_NAME, version: SERVER_VERSION },
     { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
@@ -55,26 +63,90 @@ export function createMcpServer({ tools, context, redactor, log }: McpServerOpti
     annotations: { title: tool.title, ...tool.annotations },
   }));
 
+  const buckets = {
+    reads: rateLimit(options.rateLimits.reads, context.now),
+    writes: rateLimit(options.rateLimits.writes, context.now),
+  };
+
+  /** Asks the person, through the client, to allow a change; throws when they or the operator say no. */
+  const confirm = async (question: string, signal: AbortSignal): Promise<void> => {
+    if (!server.getClientCapabilities()?.elicitation?.form) {
+      if (context.guardrails.withoutElicitation === "proceed") return;
+      throw new RefusedError(
+        "SN_MCP_WITHOUT_ELICITATION",
+        "this change needs a person's confirmation and this MCP client cannot ask for it. Make the change in SolarNetwork directly, or the operator can set SN_MCP_WITHOUT_ELICITATION=proceed.",
+      );
+    }
+    const answer = await server.elicitInput(
+      {
+        mode: "form",
+        message: question,
+        requestedSchema: {
+          type: "object",
+          properties: { allow: { type: "boolean", title: "Allow this change", default: false } },
+          required: ["allow"],
+        },
+      },
+      { signal },
+    );
+    if (answer.action !== "accept" || answer.content?.allow !== true) {
+      throw new RefusedError("confirmation", "the person did not allow this change, so nothing was changed.");
+    }
+  };
+
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    // Only the selected tools are in byName: a call to any other is refused here, at call time.
     const tool = byName.get(request.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
+    const writes = !tool.annotations.readOnlyHint;
+    const limit = (writes ? buckets.writes : buckets.reads)?.take();
+    if (limit && !limit.allowed) {
+      const seconds = Math.ceil(limit.retryAfterMs / 1000);
+      return errorResult(`Too many ${writes ? "changes" : "calls"} in a short time. Try again in ${seconds} s.`, redactor);
+    }
     const args = request.params.arguments ?? {};
     const input = tool.input.safeParse(args);
     if (!input.success) return errorResult(invalidArgumentsText(input.error, args), redactor);
+
+    const callId = randomUUID();
+    const { displayMode: _displayMode, ...change } = input.data as Record<string, unknown>;
+    const tokenId = typeof change.tokenId === "string" ? change.tokenId : undefined;
+    if (writes) audit.record({ phase: "attempt", callId, tool: tool.name, tokenId, change });
     try {
-      const result = await tool.run(input.data, { ...context, signal: extra.signal });
+      const result = await tool.run(input.data, {
+        ...context,
+        signal: extra.signal,
+        confirm: (question) => confirm(question, extra.signal),
+      });
+      if (writes) {
+        const structured = result.structured as { token?: { id: string }; applied?: string[] };
+        audit.record({ phase: "outcome", callId, tool: tool.name, tokenId: tokenId ?? structured.token?.id, outcome: "applied", applied: structured.applied });
+      }
       return {
         content: [{ type: "text", text: redactor.text(result.text, result.reveal) }],
         structuredContent: redactor.value(result.structured, result.reveal),
       };
     } catch (error) {
+      const text = errorText(error);
       if (isExpectedFailure(error)) {
-        log.info("tool call failed", { tool: tool.name, error: errorText(error) });
+        log.info("tool call failed", { tool: tool.name, error: text });
       } else {
         log.error("tool failed unexpectedly", { tool: tool.name, error: String(error), stack: (error as Error)?.stack });
       }
-      return errorResult(errorText(error), redactor);
+      if (writes) {
+        const partial = error instanceof PartialFailureError;
+        audit.record({
+          phase: "outcome",
+          callId,
+          tool: tool.name,
+          tokenId,
+          outcome: error instanceof RefusedError ? "refused" : partial ? "partially-applied" : "failed",
+          applied: partial ? error.applied : undefined,
+          message: text,
+        });
+      }
+      return errorResult(text, redactor);
     }
   });
 
@@ -83,6 +155,10 @@ export function createMcpServer({ tools, context, redactor, log }: McpServerOpti
     connectStdio: () => server.connect(new StdioServerTransport()),
     close: () => server.close(),
   };
+}
+
+function rateLimit(perMinute: number, clock: () => number): TokenBucket | undefined {
+  return perMinute > 0 ? new TokenBucket(perMinute, perMinute, clock) : undefined;
 }
 
 function errorResult(text: string, redactor: Redactor): CallToolResult {

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { applyCreateRules, enforceActiveTokenCap } from "../safety/guardrails.js";
+import { sanitizeToken } from "../safety/sanitize.js";
 import { tokenSchema } from "../tokens/model.js";
 import { riskWarnings } from "../tokens/policy.js";
 import { errorText, ToolError } from "./errors.js";
@@ -31,9 +33,10 @@ export const createToken = defineTool({
     warnings: z.array(z.string()),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async run(input, { tokens, delivery, now, signal, log, protectSecret }) {
-    const policy = requestedPolicy(input, now());
+  async run(input, { tokens, delivery, now, signal, log, protectSecret, guardrails }) {
+    const policy = applyCreateRules(input.type, requestedPolicy(input, now()), guardrails, now());
     await delivery.prepare();
+    await enforceActiveTokenCap(tokens, guardrails, signal);
     const created = await tokens.create(input.type, policy, signal);
     protectSecret(created.secret);
     let token = created.token;
@@ -59,10 +62,10 @@ export const createToken = defineTool({
     }
     warnings.push(...riskWarnings(token.type, token.policy));
     if ("secret" in delivered) warnings.unshift(SHOWN_ONCE);
-    const structured = { token, ...delivered, warnings };
+    const structured = { token: sanitizeToken(token), ...delivered, warnings };
     const secret = "secret" in delivered ? delivered.secret : undefined;
     const notes = "secretFile" in delivered ? [`Secret written to ${delivered.secretFile}`, ...warnings] : warnings;
-    return { structured, text: resultText(structured, input.displayMode, [token], notes, secret), reveal: secret };
+    return { structured, text: resultText(structured, input.displayMode, [structured.token], notes, secret), reveal: secret };
   },
 });
 

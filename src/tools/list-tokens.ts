@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { sanitizeToken } from "../safety/sanitize.js";
 import { tokenSchema, type Token } from "../tokens/model.js";
 import { defineTool } from "./tool.js";
 import { resultText } from "./text.js";
@@ -34,7 +35,7 @@ export const listTokens = defineTool({
   async run(input, { tokens, signal }) {
     const all = await tokens.list({ type: input.type, status: input.status }, signal);
     const matching = input.search ? all.filter(matcher(input.search)) : all;
-    const page = matching.slice(input.offset, input.offset + input.limit);
+    const page = matching.slice(input.offset, input.offset + input.limit).map(sanitizeToken);
     const structured = {
       tokens: page,
       total: matching.length,

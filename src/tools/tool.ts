@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Logger } from "../log.js";
+import type { Guardrails } from "../safety/guardrails.js";
 import type { SecretDelivery } from "../safety/secret-delivery.js";
 import type { TokenService } from "../tokens/service.js";
 
@@ -20,6 +21,13 @@ export interface ToolContext {
   now(): number;
   /** Registers a secret minted in this process, so that no later output can carry it. */
   protectSecret(secret: string): void;
+  guardrails: Guardrails;
+  /**
+   * Asks the person (not the model) to allow a risky change, through MCP elicitation. Resolves
+   * when allowed; throws a refusal when declined, or when the client cannot ask and the operator
+   * said to refuse then.
+   */
+  confirm(question: string): Promise<void>;
   /** Aborted when the client cancels the call. */
   signal: AbortSignal;
 }

@@ -1,5 +1,8 @@
 import { z } from "zod";
+import { applyUpdateRules, enforceActiveTokenCap } from "../safety/guardrails.js";
+import { describeToken, sanitizeToken } from "../safety/sanitize.js";
 import { tokenSchema, type Token } from "../tokens/model.js";
+import { classifyChange } from "../tokens/widening.js";
 import { hasPolicyFields, riskWarnings } from "../tokens/policy.js";
 import { PartialFailureError, ToolError, UserInputError } from "./errors.js";
 import { displayModeField, expiryFields, infoFields, policyFields, statusField, tokenIdField } from "./fields.js";
@@ -36,7 +39,7 @@ export const updateToken = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   async run(input, context) {
-    const { tokens, now, signal } = context;
+    const { tokens, now, signal, guardrails, confirm } = context;
     const wantsPolicy = hasPolicyFields(input) || [input.expirationDate, input.expiresIn, input.timeZone].some((v) => v !== undefined);
     const requested: Record<Part, boolean> = {
       info: input.name !== undefined || input.description !== undefined,
@@ -54,6 +57,15 @@ export const updateToken = defineTool({
 
     const current = await tokens.get(input.tokenId, signal);
     if (!current) throw new ToolError(`No token with ID ${input.tokenId} in this account; nothing was changed.`);
+    const mode = input.replace ? "replace" : "merge";
+    const sendPolicy = policy && applyUpdateRules(current, policy, mode, guardrails, now());
+    const { widening } = classifyChange(current, { policy: sendPolicy, mode, status: input.status });
+    if (input.status === "Active" && current.status === "Disabled") await enforceActiveTokenCap(tokens, guardrails, signal);
+    const disabling = input.status === "Disabled" && current.status === "Active";
+    if (widening.length > 0 || disabling) {
+      const effects = [...widening, ...(disabling ? ["disables it: anything using it stops working until it is enabled again"] : [])];
+      await confirm(`Change the SolarNetwork security token ${describeToken(current)}? This ${effects.join("; ")}.`);
+    }
 
     const steps: Record<Part, () => Promise<unknown>> = {
       // SolarNetwork's /info sets both fields: resend the one not being changed, or it is cleared.
@@ -63,7 +75,7 @@ export const updateToken = defineTool({
           { name: input.name ?? current.name, description: input.description ?? current.description },
           signal,
         ),
-      policy: () => tokens.updatePolicy(current.id, policy ?? {}, input.replace ? "replace" : "merge", signal),
+      policy: () => tokens.updatePolicy(current.id, sendPolicy ?? {}, mode, signal),
       status: () => tokens.setStatus(current.id, input.status ?? current.status, signal),
     };
     const applied: Part[] = [];
@@ -80,8 +92,9 @@ export const updateToken = defineTool({
     const token = await readBack(current.id, applied, context);
     const warnings = riskWarnings(token.type, token.policy);
     if (input.replace) warnings.unshift("The previous policy was replaced: restrictions not given in this call were removed.");
-    const structured = { token, applied, warnings };
-    return { structured, text: resultText(structured, input.displayMode, [token], [`Applied: ${applied.join(", ")}.`, ...warnings]) };
+    const structured = { token: sanitizeToken(token), applied, warnings };
+    const notes = [`Applied: ${applied.join(", ")}.`, ...warnings];
+    return { structured, text: resultText(structured, input.displayMode, [structured.token], notes) };
   },
 });
 

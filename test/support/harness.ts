@@ -1,6 +1,6 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { composeApp, type App } from "../../src/compose.js";
 import { readConfig, type Config } from "../../src/config.js";
 import { startLocalSolarUser, type LocalSolarUser } from "../../src/sandbox/solaruser.js";
@@ -28,6 +28,8 @@ export interface HarnessOptions {
   solarUser?: LocalSolarUser;
   clock?: () => number;
   admin?: Parameters<LocalSolarUser["seedToken"]>[0];
+  /** Makes the client support form elicitation, answering each question with this. */
+  elicit?: (message: string) => ElicitResult | Promise<ElicitResult>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -38,13 +40,22 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     SN_TOKEN: admin.id,
     SN_TOKEN_SECRET: admin.secret,
     SN_MCP_LOG_LEVEL: "debug",
+    SN_MCP_RATE_LIMIT_READS: "0",
+    SN_MCP_RATE_LIMIT_WRITES: "0",
     ...options.env,
   });
   const logs: string[] = [];
   const app = composeApp(config, { writeLog: (line) => logs.push(line), retryDelayMs: () => 0, clock: options.clock });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await app.server.connect(serverTransport);
-  const client = new Client({ name: "sn-tokens-mcp-tests", version: "0.0.0" });
+  const client = new Client(
+    { name: "sn-tokens-mcp-tests", version: "0.0.0" },
+    { capabilities: options.elicit ? { elicitation: { form: {} } } : {} },
+  );
+  if (options.elicit) {
+    const answer = options.elicit;
+    client.setRequestHandler(ElicitRequestSchema, (request) => answer(request.params.message));
+  }
   await client.connect(clientTransport);
   let marked = solarUser.requests.length;
   return {

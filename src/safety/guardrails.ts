@@ -1,0 +1,95 @@
+import type { Policy, Token, TokenType } from "../tokens/model.js";
+import type { PolicyUpdateMode, TokenService } from "../tokens/service.js";
+import { ToolError } from "../tools/errors.js";
+
+/**
+ * Operator limits on what an assistant may mint or widen. Each is off unless the operator sets it;
+ * a refusal names the rule and the setting that changes it.
+ */
+
+export interface Guardrails {
+  /** Longest lifetime a token may be given; creates without an expiry get exactly this. */
+  maxLifetimeMs?: number;
+  /** Most Active, unexpired tokens the account may hold (the server's own included). */
+  maxActiveTokens?: number;
+  /** Whether a User token may exist without an `apiPaths` restriction. */
+  allowUnrestrictedUserTokens: boolean;
+  /** Token types that may be created; undefined for all. */
+  allowedTokenTypes?: readonly TokenType[];
+  /** What happens to a change needing confirmation when the client cannot ask the person. */
+  withoutElicitation: "proceed" | "refuse";
+}
+
+export const NO_GUARDRAILS: Guardrails = { allowUnrestrictedUserTokens: true, withoutElicitation: "proceed" };
+
+export class RefusedError extends ToolError {
+  override readonly name = "RefusedError";
+
+  constructor(
+    readonly rule: string,
+    message: string,
+  ) {
+    super(`Refused by the operator's rule ${rule}: ${message}`);
+  }
+}
+
+/** The policy to mint, with the operator's default expiry applied; throws when a rule forbids it. */
+export function applyCreateRules(type: TokenType, policy: Policy, rules: Guardrails, now: number): Policy {
+  if (rules.allowedTokenTypes && !rules.allowedTokenTypes.includes(type)) {
+    throw new RefusedError(
+      "SN_MCP_TOKEN_TYPES",
+      `${type} tokens may not be created here (allowed: ${rules.allowedTokenTypes.join(", ")}). The operator can change SN_MCP_TOKEN_TYPES.`,
+    );
+  }
+  checkUserTokenPaths(type, policy.apiPaths, rules);
+  return withLifetime(policy, rules, now, "create");
+}
+
+/** Checks a policy update against the rules; returns the policy to send (expiry rules applied). */
+export function applyUpdateRules(current: Token, policy: Policy, mode: PolicyUpdateMode, rules: Guardrails, now: number): Policy {
+  const apiPaths = mode === "merge" ? [...(current.policy?.apiPaths ?? []), ...(policy.apiPaths ?? [])] : policy.apiPaths;
+  checkUserTokenPaths(current.type, apiPaths, rules);
+  if (mode === "merge" && policy.notAfter === undefined) return policy;
+  return withLifetime(policy, rules, now, "update");
+}
+
+/** Refuses one more active token when the account is at the operator's cap (one listing call, only when a cap is set). */
+export async function enforceActiveTokenCap(tokens: TokenService, rules: Guardrails, signal?: AbortSignal): Promise<void> {
+  if (rules.maxActiveTokens === undefined) return;
+  const activeTokens = (await tokens.list({ status: "Active" }, signal)).filter((token) => !token.expired).length;
+  if (activeTokens >= rules.maxActiveTokens) {
+    throw new RefusedError(
+      "SN_MCP_MAX_ACTIVE_TOKENS",
+      `the account already has ${activeTokens} active tokens, the most the operator allows (${rules.maxActiveTokens}). Disable or delete one first, or the operator can raise SN_MCP_MAX_ACTIVE_TOKENS.`,
+    );
+  }
+}
+
+function checkUserTokenPaths(type: TokenType, apiPaths: readonly string[] | undefined, rules: Guardrails): void {
+  const allows = (apiPaths ?? []).filter((path) => !path.startsWith("!"));
+  if (type === "User" && allows.length === 0 && !rules.allowUnrestrictedUserTokens) {
+    throw new RefusedError(
+      "SN_MCP_ALLOW_UNRESTRICTED_USER_TOKENS",
+      "a User token without an apiPaths restriction can do anything the account can. Give apiPaths (e.g. [\"/datum/**\"]), or the operator can set SN_MCP_ALLOW_UNRESTRICTED_USER_TOKENS=true.",
+    );
+  }
+}
+
+function withLifetime(policy: Policy, rules: Guardrails, now: number, action: "create" | "update"): Policy {
+  if (rules.maxLifetimeMs === undefined) return policy;
+  const latest = now + rules.maxLifetimeMs;
+  if (policy.notAfter === undefined) {
+    if (action === "create") return { ...policy, notAfter: latest };
+    throw new RefusedError(
+      "SN_MCP_MAX_LIFETIME",
+      `replacing the policy without an expiry would make the token never expire; include expiresIn or expirationDate (at most ${new Date(latest).toISOString()}).`,
+    );
+  }
+  if (policy.notAfter > latest) {
+    throw new RefusedError(
+      "SN_MCP_MAX_LIFETIME",
+      `the expiry ${new Date(policy.notAfter).toISOString()} is later than the longest lifetime allowed (${new Date(latest).toISOString()}). Choose an earlier expiry, or the operator can raise SN_MCP_MAX_LIFETIME.`,
+    );
+  }
+  return policy;
+}

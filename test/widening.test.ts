@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import type { Token } from "../src/tokens/model.js";
+import { classifyChange, type RequestedChange } from "../src/tokens/widening.js";
+
+const token = (policy?: Token["policy"], status: Token["status"] = "Active"): Token => ({
+  id: "hNAdH.aXHaEqFossMwT8",
+  created: "2026-01-01T00:00:00Z",
+  userId: 1,
+  status,
+  type: "ReadNodeData",
+  expired: false,
+  policy,
+});
+const widening = (current: Token, change: RequestedChange) => classifyChange(current, change).widening;
+const merge = (policy: RequestedChange["policy"]): RequestedChange => ({ policy, mode: "merge" });
+const replace = (policy: RequestedChange["policy"]): RequestedChange => ({ policy, mode: "replace" });
+
+describe("classifyChange", () => {
+  it("treats a first restriction as narrowing", () => {
+    expect(widening(token(), merge({ nodeIds: [1], sourceIds: ["/a/**"], apiPaths: ["/datum/**"], minAggregation: "Hour" }))).toEqual([]);
+  });
+
+  it("flags more node IDs and broader patterns, not patterns already covered", () => {
+    const current = token({ nodeIds: [1, 2], sourceIds: ["/REGION1/**"] });
+    expect(widening(current, merge({ nodeIds: [2, 3] }))).toEqual(["adds node IDs 3"]);
+    expect(widening(current, merge({ sourceIds: ["/REGION1/meter"] }))).toEqual([]);
+    expect(widening(current, merge({ sourceIds: ["/REGION2/**"] }))).toEqual(["adds source ID patterns /REGION2/**"]);
+    expect(widening(current, merge({ sourceIds: ["/REGION1/*"] }))).toEqual(["adds source ID patterns /REGION1/*"]);
+  });
+
+  it("flags a replace that drops restrictions, and accepts one that keeps a subset", () => {
+    const current = token({ nodeIds: [1, 2], sourceIds: ["/a/**"], minAggregation: "Hour" });
+    expect(widening(current, replace({ nodeIds: [1], sourceIds: ["/a/**"], minAggregation: "Day" }))).toEqual([]);
+    expect(widening(current, replace({ nodeIds: [1] }))).toEqual([
+      "removes the source ID patterns restriction",
+      "removes the minimum aggregation",
+    ]);
+  });
+
+  it("flags a finer minimum aggregation or location precision", () => {
+    const current = token({ minAggregation: "Hour", minLocationPrecision: "PostalCode" });
+    expect(widening(current, merge({ minAggregation: "FiveMinute", minLocationPrecision: "LatLong" }))).toEqual([
+      "lowers the minimum aggregation from Hour to FiveMinute",
+      "lowers the minimum location precision from PostalCode to LatLong",
+    ]);
+    expect(widening(current, merge({ minAggregation: "Month" }))).toEqual([]);
+  });
+
+  it("reads apiPaths with their ! exclusions", () => {
+    const current = token({ apiPaths: ["/datum/**", "!/datum/stream/**"] });
+    expect(widening(current, merge({ apiPaths: ["!/nodes/**"] }))).toEqual([]);
+    expect(widening(current, merge({ apiPaths: ["/user/**"] }))).toEqual(["adds API paths /user/**"]);
+    expect(widening(current, replace({ apiPaths: ["/datum/**"] }))).toEqual(["lifts API path exclusions !/datum/stream/**"]);
+    expect(widening(current, replace({ nodeIds: [1] }))).toEqual([
+      "removes the API path restriction",
+      "lifts API path exclusions !/datum/stream/**",
+    ]);
+  });
+
+  it("flags a later or removed expiry, refresh, and re-enabling", () => {
+    const current = token({ notAfter: "2027-01-01T00:00:00.000Z" }, "Disabled");
+    expect(widening(current, merge({ notAfter: Date.parse("2026-12-01T00:00:00Z") }))).toEqual([]);
+    expect(widening(current, merge({ notAfter: Date.parse("2027-02-01T00:00:00Z") }))).toEqual([
+      "extends the expiry from 2027-01-01T00:00:00.000Z to 2027-02-01T00:00:00.000Z",
+    ]);
+    expect(widening(current, replace({ nodeIds: [1] }))).toContain("removes the expiry (the token would never expire)");
+    expect(widening(current, merge({ refreshAllowed: true }))).toEqual(["allows signing-key refresh"]);
+    expect(widening(current, { mode: "merge", status: "Active" })).toEqual(["re-enables the disabled token"]);
+  });
+});
