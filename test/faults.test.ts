@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 
 let h: Harness;
@@ -53,6 +53,26 @@ describe("reads", () => {
     const result = await h.call("list_tokens", {});
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/did not answer in time/);
+  });
+
+  it("time out on a reply whose body stalls", async () => {
+    h = await startHarness({ env: { SN_MCP_TIMEOUT_MS: "200" } });
+    for (let i = 0; i < 3; i++) h.solarUser.injectFault({ kind: "slowBody", ms: 5_000 });
+    const result = await h.call("list_tokens", {});
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/did not answer in time/);
+  });
+
+  it("are cancelled when the MCP client cancels the call", async () => {
+    h = await startHarness();
+    h.solarUser.injectFault({ kind: "delay", ms: 10_000 });
+    const controller = new AbortController();
+    const call = h.client.callTool({ name: "list_tokens", arguments: {} }, undefined, { signal: controller.signal });
+    await vi.waitFor(() => expect(h.solarUser.requests.length).toBeGreaterThan(0));
+    controller.abort();
+    await expect(call).rejects.toThrow();
+    // The abort reached the HTTP request: the tool gave up long before the held reply.
+    await vi.waitFor(() => expect(h.logs.join("\n")).toMatch(/The request was cancelled/));
   });
 });
 
