@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
-import { TOKEN_STATUSES, TOKEN_TYPES, type Policy, type TokenStatus, type TokenType } from "../tokens/model.js";
+import { TOKEN_STATUSES, TOKEN_TYPES, wirePolicySchema, type Policy, type TokenStatus, type TokenType } from "../tokens/model.js";
 
 /**
  * Token storage for the local SolarUser. Secrets are kept, in the clear, because the server must
@@ -50,19 +50,6 @@ export function memoryTokenStore(initial: Iterable<StoredToken> = []): TokenStor
   };
 }
 
-const policySchema = z.object({
-  nodeIds: z.array(z.number().int()).optional(),
-  sourceIds: z.array(z.string()).optional(),
-  apiPaths: z.array(z.string()).optional(),
-  nodeMetadataPaths: z.array(z.string()).optional(),
-  userMetadataPaths: z.array(z.string()).optional(),
-  minAggregation: z.string().optional(),
-  aggregations: z.array(z.string()).optional(),
-  minLocationPrecision: z.string().optional(),
-  locationPrecisions: z.array(z.string()).optional(),
-  notAfter: z.number().int().optional(),
-  refreshAllowed: z.boolean().optional(),
-});
 
 const fileSchema = z.object({
   version: z.literal(1),
@@ -76,7 +63,7 @@ const fileSchema = z.object({
       name: z.string().optional(),
       description: z.string().optional(),
       created: z.number(),
-      policy: policySchema.optional(),
+      policy: wirePolicySchema.optional(),
     }),
   ),
 });

@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { RESTRICTION_FIELDS, TOKEN_STATUSES, TOKEN_TYPES, type Policy, type Token, type TokenPolicy } from "../tokens/model.js";
+import {
+  RESTRICTION_FIELDS,
+  TOKEN_STATUSES,
+  TOKEN_TYPES,
+  wirePolicySchema,
+  type Policy,
+  type Token,
+  type TokenPolicy,
+} from "../tokens/model.js";
 import type { NewToken, PolicyUpdateMode, TokenFilter, TokenInfo, TokenService } from "../tokens/service.js";
 import type { SolarNetworkClient } from "./client.js";
 import { SolarNetworkError } from "./errors.js";
@@ -7,21 +15,6 @@ import { SolarNetworkError } from "./errors.js";
 /** SolarNetwork's security-token API (`/solaruser/api/v1/sec/user/auth-tokens`) as a TokenService. */
 
 export const TOKENS_PATH = "/solaruser/api/v1/sec/user/auth-tokens";
-
-/** Loose on purpose: unknown enum values or extra fields from a newer server must not break a listing. */
-const wirePolicySchema = z.looseObject({
-  nodeIds: z.array(z.number()).optional(),
-  sourceIds: z.array(z.string()).optional(),
-  apiPaths: z.array(z.string()).optional(),
-  nodeMetadataPaths: z.array(z.string()).optional(),
-  userMetadataPaths: z.array(z.string()).optional(),
-  minAggregation: z.string().optional(),
-  aggregations: z.array(z.string()).optional(),
-  minLocationPrecision: z.string().optional(),
-  locationPrecisions: z.array(z.string()).optional(),
-  notAfter: z.number().optional(),
-  refreshAllowed: z.boolean().optional(),
-});
 
 const wireTokenSchema = z.looseObject({
   id: z.string(),

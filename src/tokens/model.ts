@@ -41,19 +41,27 @@ export const RESTRICTION_FIELDS = [
   "minAggregation", "aggregations", "minLocationPrecision", "locationPrecisions",
 ] as const satisfies readonly (keyof Policy)[];
 
-export const tokenPolicySchema = z.object({
+// Plain strings, not enums: a value a newer SolarNetwork adds must still be shown, not dropped.
+const restrictionShape = {
   nodeIds: z.array(z.number().int()).optional(),
   sourceIds: z.array(z.string()).optional(),
   apiPaths: z.array(z.string()).optional(),
   nodeMetadataPaths: z.array(z.string()).optional(),
   userMetadataPaths: z.array(z.string()).optional(),
-  // Plain strings, not enums: a value a newer SolarNetwork adds must still be shown, not dropped.
   minAggregation: z.string().optional(),
   aggregations: z.array(z.string()).optional(),
   minLocationPrecision: z.string().optional(),
   locationPrecisions: z.array(z.string()).optional(),
-  notAfter: z.string().optional().describe("Expiry, ISO 8601 UTC"),
   refreshAllowed: z.boolean().optional(),
+};
+
+/** A policy as SolarNetwork sends it (`notAfter` in epoch ms); loose, so new fields do not break reading. */
+export const wirePolicySchema = z.looseObject({ ...restrictionShape, notAfter: z.number().optional() });
+
+/** A policy as the tools return it. */
+export const tokenPolicySchema = z.object({
+  ...restrictionShape,
+  notAfter: z.string().optional().describe("Expiry, ISO 8601 UTC"),
 });
 
 /** A token as the tools return it: never a secret; `created` and `policy.notAfter` in ISO 8601 UTC. */

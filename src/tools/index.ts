@@ -5,4 +5,4 @@ import type { Tool } from "./tool.js";
 import { updateToken } from "./update-token.js";
 
 /** Every tool this server can offer; which ones a given server exposes is decided by the inventory. */
-export const ALL_TOOLS: readonly Tool[] = [listTokens, createToken, updateToken, deleteToken] as unknown as Tool[];
+export const ALL_TOOLS: readonly Tool[] = [listTokens, createToken, updateToken, deleteToken];
