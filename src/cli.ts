@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
-import { composeApp } from "./compose.js";
+import { composeApp, type App } from "./compose.js";
 import { ConfigError, readConfig } from "./config.js";
+import { startHttpMode } from "./http/mode.js";
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, MIN_HTTP_TOKEN_LENGTH, readHttpOptions, type HttpOptions } from "./http/options.js";
+import { runSandbox } from "./sandbox/mode.js";
 import { SERVER_VERSION } from "./server.js";
 
-const USAGE = `Usage: sn-tokens-mcp [--help] [--version]
+const USAGE = `Usage: sn-tokens-mcp [sandbox] [--http [--host H] [--port N]] [--help] [--version]
 
-Serves the SolarNetwork security-token tools over MCP on stdio.
+Serves the SolarNetwork security-token tools over MCP: on stdio (default), or with --http as
+stateless Streamable HTTP at http://H:N/mcp (default ${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT}; --port 0 picks a free port).
+"sandbox" serves them against an embedded SolarUser simulator instead of SolarNetwork: no account
+needed, tokens kept in SN_MCP_SANDBOX_FILE (default: a file in a per-user data directory).
 Configuration comes from the environment (credentials never from flags):
   SN_URL                  SolarNetwork base URL (default https://data.solarnetwork.net)
   SN_TOKEN                the server's own unrestricted User token ID (required)
@@ -17,6 +23,11 @@ Configuration comes from the environment (credentials never from flags):
   SN_MCP_READ_ONLY        true: only read tools
   SN_MCP_TOOLS, SN_MCP_EXCLUDE_TOOLS  comma lists of tool names
   SN_MCP_LOG_LEVEL        debug, info (default), warn, error or silent
+With --http:
+  SN_MCP_HTTP_TOKEN       required: the bearer secret clients send (Authorization: Bearer ...),
+                          at least ${MIN_HTTP_TOKEN_LENGTH} characters, e.g. from: openssl rand -hex 32
+  SN_MCP_HTTP_ALLOWED_HOSTS    extra Host values (comma list; name or name:port), e.g. behind a proxy
+  SN_MCP_HTTP_ALLOWED_ORIGINS  extra Origin values (comma list of scheme://host[:port])
 `;
 
 function fail(message: string): never {
@@ -25,24 +36,51 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  let flags;
+  let parsed;
   try {
-    flags = parseArgs({ options: { help: { type: "boolean" }, version: { type: "boolean" } }, strict: true }).values;
+    parsed = parseArgs({
+      options: {
+        help: { type: "boolean" },
+        version: { type: "boolean" },
+        http: { type: "boolean" },
+        host: { type: "string" },
+        port: { type: "string" },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
   } catch (error) {
     fail(`${(error as Error).message}. See --help.`);
   }
+  const flags = parsed.values;
   if (flags.help) return void process.stderr.write(USAGE);
   if (flags.version) return void process.stderr.write(`${SERVER_VERSION}\n`);
+  const [command, ...extra] = parsed.positionals;
+  if ((command !== undefined && command !== "sandbox") || extra.length > 0) {
+    fail(`unknown command "${[command, ...extra].join(" ")}". See --help.`);
+  }
+  if (!flags.http && (flags.host !== undefined || flags.port !== undefined)) fail("--host and --port go with --http. See --help.");
+  const httpFlags = { host: flags.host, port: flags.port };
 
-  let app;
+  let app: App;
+  let http: HttpOptions | undefined;
   try {
-    const config = readConfig(process.env);
-    app = composeApp(config);
-    for (const notice of config.notices) app.log.warn(notice);
+    if (command === "sandbox") {
+      if (flags.http) http = readHttpOptions(process.env, httpFlags);
+      app = (await runSandbox({ env: process.env })).app;
+    } else {
+      const config = readConfig(process.env);
+      if (flags.http) http = readHttpOptions(process.env, httpFlags, config.tokenSecret);
+      app = composeApp(config);
+      for (const notice of config.notices) app.log.warn(notice);
+    }
+    if (http) app.protect(http.token);
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
+  if (http) return serveHttp(app, http);
+
   const shutdown = async () => {
     await app.close();
     process.exit(0);
@@ -52,6 +90,38 @@ async function main(): Promise<void> {
   process.stdin.once("end", shutdown);
   await app.server.connectStdio();
   app.log.info("serving MCP on stdio", { version: SERVER_VERSION });
+}
+
+async function serveHttp(app: App, options: HttpOptions): Promise<void> {
+  let mode;
+  try {
+    mode = await startHttpMode(app, options);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") fail(`--port ${options.port}: ${options.host}:${options.port} is already in use; pick another port.`);
+    if (code === "EACCES") fail(`--port ${options.port}: not allowed to listen on ${options.host}:${options.port}; pick a port above 1023.`);
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") fail(`--host ${options.host}: not an address of this machine.`);
+    throw error;
+  }
+  const running = mode;
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      app.log.warn("second signal: exiting without waiting", { signal });
+      process.exit(1);
+    }
+    signalled = true;
+    app.log.info("shutting down", { signal });
+    running.shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error("shutdown failed", { error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
 }
 
 main().catch((error: unknown) => {

@@ -5,7 +5,16 @@ import { Redactor } from "./safety/redact.js";
 import { fileDelivery, inlineDelivery } from "./safety/secret-delivery.js";
 import { createMcpServer, type McpServerHandle } from "./server.js";
 import { SolarNetworkClient } from "./solarnetwork/client.js";
-import { secretKeySource } from "./solarnetwork/signing-key.js";
+import {
+  derivedKeySource,
+  keyRefresher,
+  refreshThrough,
+  secretKeySource,
+  withKeyRefresh,
+  type DerivedKeySource,
+  type SigningKeySource,
+} from "./solarnetwork/signing-key.js";
+import { labelSandboxTools } from "./sandbox/label.js";
 import { SolarNetworkTokenService } from "./solarnetwork/tokens.js";
 import { ALL_TOOLS } from "./tools/index.js";
 import { selectTools } from "./tools/inventory.js";
@@ -19,31 +28,43 @@ export interface Overrides {
   writeLog?: (line: string) => void;
   /** Back-off between GET retries, in ms. */
   retryDelayMs?: (attempt: number) => number;
+  /** Sandbox mode (see src/sandbox/mode.ts): every tool and result is labelled as a sandbox. */
+  sandbox?: boolean;
 }
 
 export interface App {
   server: McpServerHandle;
+  /** A new MCP server on the same client, tools and journal (HTTP mode: one per request). */
+  newServer(): McpServerHandle;
   log: Logger;
+  /** Registers one more secret (e.g. the HTTP bearer) with the redactor every output passes. */
+  protect(secret: string): void;
   close(): Promise<void>;
 }
 
 export function composeApp(config: Config, overrides: Overrides = {}): App {
   const clock = overrides.clock ?? Date.now;
   const redactor = new Redactor();
-  redactor.addSecret(config.tokenSecret);
   const log = createLogger(config.logLevel, redactor, overrides.writeLog, clock);
+  const keys = signingKeys(config, redactor);
   const client = new SolarNetworkClient({
     baseUrl: config.baseUrl,
     tokenId: config.tokenId,
-    keys: secretKeySource(config.tokenSecret, (key) => redactor.addSecret(key)),
+    keys: keys.source,
     timeoutMs: config.timeoutMs,
     clock,
     retryDelayMs: overrides.retryDelayMs,
   });
-  const server = createMcpServer({
-    tools: selectTools(ALL_TOOLS, config),
+  const refresher = keys.derived
+    ? keyRefresher({ keys: keys.derived, fetchKey: refreshThrough(client), now: () => clock() + client.clockOffsetMs, log })
+    : undefined;
+  const selected = selectTools(ALL_TOOLS, config);
+  const tools = overrides.sandbox ? labelSandboxTools(selected) : selected;
+  const audit = config.auditLog ? fileAuditJournal(config.auditLog, redactor, clock) : noAuditJournal;
+  const newServer = () => createMcpServer({
+    tools,
     context: {
-      tokens: new SolarNetworkTokenService(client),
+      tokens: refresher ? withKeyRefresh(new SolarNetworkTokenService(client), refresher) : new SolarNetworkTokenService(client),
       delivery: config.secretDelivery === "file" ? fileDelivery(config.secretDir, clock) : inlineDelivery(),
       log,
       now: clock,
@@ -52,15 +73,39 @@ export function composeApp(config: Config, overrides: Overrides = {}): App {
     },
     redactor,
     log,
-    audit: config.auditLog ? fileAuditJournal(config.auditLog, redactor, clock) : noAuditJournal,
+    audit,
     rateLimits: config.rateLimits,
   });
+  const server = newServer();
   return {
     server,
+    newServer,
     log,
+    protect: (secret) => redactor.addSecret(secret),
     async close() {
       await server.close();
       await client.close();
     },
   };
+}
+
+/**
+ * The request signer's keys: derived from the secret, or the configured derived key (renewed
+ * through SolarNetwork once a day while the server runs). Every key and the secret are redacted.
+ */
+function signingKeys(
+  config: Config,
+  redactor: Redactor,
+): { source: SigningKeySource; derived?: DerivedKeySource } {
+  const protect = (key: Buffer) => {
+    redactor.addSecret(key);
+    redactor.addSecret(key.toString("hex").toUpperCase());
+  };
+  if (config.signingKey) {
+    const source = derivedKeySource(config.signingKey.keyHex, config.signingKey.date, protect);
+    return { source, derived: source };
+  }
+  if (config.tokenSecret === undefined) throw new Error("No SolarNetwork credential is configured.");
+  redactor.addSecret(config.tokenSecret);
+  return { source: secretKeySource(config.tokenSecret, protect) };
 }

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { userStateDir } from "./paths.js";
+import { parseSigningDate, SIGNING_KEY_VALID_DAYS, signingKeyExpiry, utcDate } from "./solarnetwork/signing-key.js";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
 import type { Guardrails } from "./safety/guardrails.js";
 import { ExpiryError, parseExpiresIn } from "./tokens/expiry.js";
@@ -11,7 +12,10 @@ import { TOKEN_TYPES } from "./tokens/model.js";
 export interface Config {
   baseUrl: string;
   tokenId: string;
-  tokenSecret: string;
+  /** The server's own token secret; unset when a derived signing key is configured instead. */
+  tokenSecret?: string;
+  /** A derived SNWS2 signing key used instead of the secret: exactly one of the two is set. */
+  signingKey?: SigningKeyConfig;
   secretDelivery: "inline" | "file";
   secretDir: string;
   timeoutMs: number;
@@ -29,6 +33,15 @@ export interface Config {
   notices: string[];
 }
 
+export interface SigningKeyConfig {
+  /** 64 lower-case hexadecimal characters. */
+  keyHex: string;
+  /** `YYYY-MM-DD`: the UTC day the key was derived for. */
+  date: string;
+  /** Epoch ms: the first request instant the key no longer signs (its date + 7 days, 00:00 UTC). */
+  expiresAt: number;
+}
+
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 
@@ -43,12 +56,13 @@ export class ConfigError extends Error {
 const DEFAULT_URL = "https://data.solarnetwork.net";
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
-export function readConfig(env: NodeJS.ProcessEnv): Config {
+/** `now`: epoch ms, to check a signing key's dates against. */
+export function readConfig(env: NodeJS.ProcessEnv, now: number = Date.now()): Config {
   const notices: string[] = [];
   return {
     baseUrl: readBaseUrl(env.SN_URL),
     tokenId: readTokenId(env.SN_TOKEN),
-    tokenSecret: readSecret(env, notices),
+    ...readCredential(env, notices, now),
     secretDelivery: readChoice(env, "SN_MCP_SECRET_DELIVERY", ["inline", "file"] as const, "inline"),
     secretDir: env.SN_MCP_SECRET_DIR || join(userStateDir(env), "secrets"),
     timeoutMs: readInteger(env, "SN_MCP_TIMEOUT_MS", 15_000, 100, 300_000),
@@ -117,6 +131,58 @@ function readTokenId(value: string | undefined): string {
   return value;
 }
 
+/** Exactly one of: SN_TOKEN_SECRET, SN_TOKEN_SECRET_FILE, SN_TOKEN_SIGNING_KEY with SN_TOKEN_SIGNING_DATE. */
+function readCredential(env: NodeJS.ProcessEnv, notices: string[], now: number): Pick<Config, "tokenSecret" | "signingKey"> {
+  const secretVariable = env.SN_TOKEN_SECRET ? "SN_TOKEN_SECRET" : env.SN_TOKEN_SECRET_FILE ? "SN_TOKEN_SECRET_FILE" : undefined;
+  if (env.SN_TOKEN_SIGNING_KEY && secretVariable) {
+    throw new ConfigError("SN_TOKEN_SIGNING_KEY", `set either ${secretVariable} or SN_TOKEN_SIGNING_KEY (with SN_TOKEN_SIGNING_DATE), not both`);
+  }
+  if (env.SN_TOKEN_SIGNING_DATE && !env.SN_TOKEN_SIGNING_KEY) {
+    if (secretVariable) throw new ConfigError("SN_TOKEN_SIGNING_DATE", `goes only with SN_TOKEN_SIGNING_KEY; unset it when using ${secretVariable}`);
+    throw new ConfigError("SN_TOKEN_SIGNING_KEY", "is required with SN_TOKEN_SIGNING_DATE: the SNWS2 signing key derived for that date (64 hexadecimal characters)");
+  }
+  if (!env.SN_TOKEN_SIGNING_KEY) return { tokenSecret: readSecret(env, notices) };
+  return { signingKey: readSigningKey(env.SN_TOKEN_SIGNING_KEY, env.SN_TOKEN_SIGNING_DATE, notices, now) };
+}
+
+/** Warn at start-up when the signing key expires within this. */
+const SIGNING_KEY_WARNING_MS = 24 * 3_600_000;
+
+function readSigningKey(key: string, date: string | undefined, notices: string[], now: number): SigningKeyConfig {
+  // Never echo the key: a ConfigError's message is printed.
+  const keyHex = key.trim().toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(keyHex)) {
+    throw new ConfigError("SN_TOKEN_SIGNING_KEY", "must be an SNWS2 signing key: 64 hexadecimal characters");
+  }
+  if (!date) {
+    throw new ConfigError("SN_TOKEN_SIGNING_DATE", "is required with SN_TOKEN_SIGNING_KEY: the UTC date the key was derived for, as YYYY-MM-DD");
+  }
+  const day = date.trim();
+  if (parseSigningDate(day) === undefined) {
+    throw new ConfigError("SN_TOKEN_SIGNING_DATE", "must be the UTC date the key was derived for, as YYYY-MM-DD (e.g. 2026-03-31)");
+  }
+  const today = utcDate(now);
+  if (day > today) {
+    throw new ConfigError("SN_TOKEN_SIGNING_DATE", `${day} is later than today's UTC date (${today}); give the UTC date the key was derived for`);
+  }
+  const expiresAt = signingKeyExpiry(day);
+  const expiry = new Date(expiresAt).toISOString();
+  if (now >= expiresAt) {
+    throw new ConfigError(
+      "SN_TOKEN_SIGNING_DATE",
+      `the signing key derived for ${day} expired at ${expiry} (a key signs for ${SIGNING_KEY_VALID_DAYS} days from its date); derive a new one for today (${today}) and set SN_TOKEN_SIGNING_KEY and SN_TOKEN_SIGNING_DATE`,
+    );
+  }
+  if (expiresAt - now <= SIGNING_KEY_WARNING_MS) {
+    const minutes = Math.floor((expiresAt - now) / 60_000);
+    notices.push(
+      `SN_TOKEN_SIGNING_KEY expires at ${expiry} (in ${Math.floor(minutes / 60)} h ${minutes % 60} min): derive a new one for today's UTC date before then. ` +
+        "While it runs, the server renews it through SolarNetwork once a day unless the token's policy sets refreshAllowed: false.",
+    );
+  }
+  return { keyHex, date: day, expiresAt };
+}
+
 function readSecret(env: NodeJS.ProcessEnv, notices: string[]): string {
   if (env.SN_TOKEN_SECRET && env.SN_TOKEN_SECRET_FILE) {
     throw new ConfigError("SN_TOKEN_SECRET_FILE", "set either SN_TOKEN_SECRET or SN_TOKEN_SECRET_FILE, not both");
@@ -136,7 +202,7 @@ function readSecret(env: NodeJS.ProcessEnv, notices: string[]): string {
     return secret;
   }
   if (!env.SN_TOKEN_SECRET) {
-    throw new ConfigError("SN_TOKEN_SECRET", "is required (or SN_TOKEN_SECRET_FILE, a file holding the secret)");
+    throw new ConfigError("SN_TOKEN_SECRET", "is required (or SN_TOKEN_SECRET_FILE, a file holding the secret, or SN_TOKEN_SIGNING_KEY with SN_TOKEN_SIGNING_DATE, a derived signing key)");
   }
   return env.SN_TOKEN_SECRET;
 }

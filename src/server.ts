@@ -169,3 +169,23 @@ function jsonSchema(schema: z.ZodObject, io: "input" | "output") {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: "draft-7", io }) as Record<string, unknown>;
   return { ...rest, type: "object" as const };
 }
+
+/**
+ * Serves one Streamable HTTP request statelessly (no session): `server` is fresh for this request
+ * and is closed, with its transport, when the response ends. Responses are plain JSON. This is the
+ * one place that uses the SDK's HTTP transport (loaded only in HTTP mode); everything else about
+ * HTTP (auth, Host and Origin checks, size limits, shutdown) is in src/http/, SDK-free.
+ * `body` is the request's JSON, already read and parsed by the caller.
+ */
+export async function serveStreamableHttp(
+  server: McpServerHandle,
+  req: import("node:http").IncomingMessage,
+  res: import("node:http").ServerResponse,
+  body: unknown,
+): Promise<void> {
+  const { StreamableHTTPServerTransport } = await import("@modelcontextprotocol/sdk/server/streamableHttp.js");
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  res.once("close", () => void server.close().catch(() => undefined));
+  await server.connect(transport);
+  await transport.handleRequest(req, res, body);
+}

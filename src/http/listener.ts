@@ -1,0 +1,220 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "../log.js";
+import { bearerChecker, buildAllowList, isAllowedHost, isAllowedOrigin } from "./checks.js";
+import type { HttpOptions } from "./options.js";
+
+/**
+ * The HTTP front of HTTP mode, free of the MCP SDK: Host and Origin checks, the bearer, the method
+ * and path, the body size limit and JSON parsing, then `handle` serves the MCP request. Shutdown
+ * stops accepting, lets requests in flight finish (bounded), then cuts whatever is left.
+ */
+
+export const MCP_PATH = "/mcp";
+const REALM = 'Bearer realm="sn-tokens-mcp"';
+/** How long a refused request's remaining body is read (and discarded) before its socket is cut. */
+const DRAIN_MS = 5_000;
+
+export interface HttpListenerOptions {
+  options: HttpOptions;
+  log: Logger;
+  /** Serves one MCP request that passed every check; `body` is its parsed JSON. */
+  handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void>;
+}
+
+export interface HttpListener {
+  /** E.g. `http://127.0.0.1:8808/mcp`. */
+  readonly url: string;
+  readonly port: number;
+  /** Requests accepted and not yet answered. */
+  readonly inFlight: number;
+  /**
+   * Stops accepting connections at once (before it returns), answers new requests on open
+   * connections with 503, waits up to `graceMs` for requests in flight, then cuts the rest.
+   * Resolves `true` when all finished in time.
+   */
+  close(graceMs?: number): Promise<boolean>;
+}
+
+export async function startHttpListener({ options, log, handle }: HttpListenerOptions): Promise<HttpListener> {
+  const checkBearer = bearerChecker(options.token);
+  let allow = buildAllowList(options.host, options.port, options.allowedHosts, options.allowedOrigins);
+  const active = new Set<ServerResponse>();
+  let closing = false;
+  let onIdle: (() => void) | undefined;
+
+  const finish = (res: ServerResponse) => {
+    active.delete(res);
+    if (active.size === 0) onIdle?.();
+  };
+
+  const onRequest = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    const method = req.method ?? "GET";
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    res.once("close", () => {
+      finish(res);
+      log.debug("HTTP request", {
+        method,
+        path: path.slice(0, 200),
+        status: res.statusCode,
+        ms: Math.round(performance.now() - started),
+        ...(res.writableFinished ? {} : { cut: true }),
+      });
+    });
+    if (closing) {
+      res.setHeader("Connection", "close");
+      return reply(res, 503, -32000, "The server is shutting down; try again when it is back.", { "Retry-After": "5" });
+    }
+
+    if (!isAllowedHost(req.headers.host, allow)) {
+      log.warn("HTTP request refused: Host not allowed", { host: clip(req.headers.host), hint: "SN_MCP_HTTP_ALLOWED_HOSTS" });
+      return reply(res, 403, -32000, "Forbidden: this Host is not allowed (DNS-rebinding protection).");
+    }
+    const origin = req.headers.origin;
+    if (!isAllowedOrigin(origin, allow)) {
+      log.warn("HTTP request refused: Origin not allowed", { origin: clip(origin), hint: "SN_MCP_HTTP_ALLOWED_ORIGINS" });
+      return reply(res, 403, -32000, "Forbidden: this Origin is not allowed (DNS-rebinding protection).");
+    }
+    if (origin !== undefined) {
+      res.setHeader("Access-Control-Allow-Origin", origin);
+      res.setHeader("Vary", "Origin");
+      res.setHeader("Access-Control-Expose-Headers", "Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate");
+    }
+    if (path !== MCP_PATH) return reply(res, 404, -32000, `Not found: MCP is served at ${MCP_PATH}.`);
+    if (method === "OPTIONS" && origin !== undefined) {
+      // A CORS preflight from an allowed origin (it carries no credentials by design).
+      res.writeHead(204, {
+        "Access-Control-Allow-Methods": "POST",
+        "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID",
+        "Access-Control-Max-Age": "600",
+      });
+      return void res.end();
+    }
+
+    const bearer = checkBearer(req.headers.authorization);
+    if (bearer !== "ok") {
+      log.warn(`HTTP request refused: ${bearer} bearer`, { method, path: path.slice(0, 200) });
+      const challenge = bearer === "missing" ? REALM : `${REALM}, error="invalid_token"`;
+      return reply(res, 401, -32001, "Unauthorized: send Authorization: Bearer <SN_MCP_HTTP_TOKEN>.", { "WWW-Authenticate": challenge });
+    }
+    if (method !== "POST") {
+      // Stateless: no session to stream (GET) or end (DELETE).
+      return reply(res, 405, -32000, "Method not allowed: this stateless server takes POST only.", { Allow: "POST" });
+    }
+
+    const declared = Number(req.headers["content-length"]);
+    const body = declared > options.maxBodyBytes ? "too-large" : await readBody(req, options.maxBodyBytes);
+    if (body === "too-large") {
+      log.warn("HTTP request refused: body too large", { limit: options.maxBodyBytes });
+      drainThenCut(req);
+      res.setHeader("Connection", "close");
+      return reply(res, 413, -32000, `Payload too large: at most ${options.maxBodyBytes} bytes.`);
+    }
+    if (body === "aborted") return void res.destroy();
+    let message: unknown;
+    try {
+      message = JSON.parse(body.toString("utf8"));
+    } catch {
+      return reply(res, 400, -32700, "Parse error: the body is not JSON.");
+    }
+    if (closing) res.setHeader("Connection", "close");
+    await handle(req, res, message);
+  };
+
+  const server = createServer((req, res) => {
+    active.add(res);
+    onRequest(req, res).catch((error: unknown) => {
+      log.error("HTTP request failed unexpectedly", { error: String(error), stack: (error as Error)?.stack });
+      if (!res.headersSent) reply(res, 500, -32603, "Internal error.");
+      else res.destroy();
+    });
+  });
+  // A slow client may not hold a connection open for ever.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 120_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  allow = buildAllowList(options.host, port, options.allowedHosts, options.allowedOrigins);
+  const urlHost = options.host.includes(":") ? `[${options.host}]` : options.host;
+
+  let closed: Promise<boolean> | undefined;
+
+  return {
+    url: `http://${urlHost}:${port}${MCP_PATH}`,
+    port,
+    get inFlight() {
+      return active.size;
+    },
+    close(graceMs = options.shutdownGraceMs) {
+      closed ??= (async () => {
+        closing = true;
+        for (const res of active) if (!res.headersSent) res.setHeader("Connection", "close");
+        const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        let timer: NodeJS.Timeout | undefined;
+        const drained = await Promise.race([
+          new Promise<boolean>((resolve) => {
+            onIdle = () => resolve(true);
+            if (active.size === 0) resolve(true);
+          }),
+          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+        ]);
+        clearTimeout(timer);
+        if (!drained) log.warn("HTTP shutdown: cutting requests still in flight", { inFlight: active.size, graceMs });
+        server.closeAllConnections();
+        await listenerClosed;
+        return drained;
+      })();
+      return closed;
+    },
+  };
+}
+
+/** The whole body, or why not; stops reading past `limit`. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too-large" | "aborted"> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off("data", onData);
+        resolve("too-large");
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", () => resolve("aborted"));
+    req.once("close", () => {
+      if (!req.complete) resolve("aborted");
+    });
+  });
+}
+
+/** Reads and discards the rest of a refused body for a while (so the client sees the reply, not a reset), then cuts. */
+function drainThenCut(req: IncomingMessage): void {
+  req.resume();
+  const timer = setTimeout(() => req.socket.destroy(), DRAIN_MS);
+  timer.unref();
+  req.socket.once("close", () => clearTimeout(timer));
+}
+
+function reply(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null });
+  res.writeHead(status, { ...headers, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function clip(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : value.slice(0, 200);
+}

@@ -1,0 +1,162 @@
+import { spawn, spawnSync, type ChildProcessByStdio } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { startLocalSolarUser, type LocalSolarUser } from "../src/sandbox/solaruser.js";
+import { TOKENS_PATH } from "../src/solarnetwork/tokens.js";
+
+// `npm test` builds first (pretest), so this drives the real binary.
+const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const BEARER = "cli-test-bearer-0123456789abcdef0123456789";
+
+function run(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, encoding: "utf8" });
+}
+
+describe("sn-tokens-mcp flags", () => {
+  const credentials = { SN_TOKEN: "abc", SN_TOKEN_SECRET: "the-server-secret" };
+
+  it("--http without SN_MCP_HTTP_TOKEN: exit 2, one line naming the variable", () => {
+    const result = run(["--http"], credentials);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(/SN_MCP_HTTP_TOKEN.*required with --http/);
+  });
+
+  it("refuses a short bearer, a bad port, --port without --http and unknown commands", () => {
+    const short = run(["--http"], { ...credentials, SN_MCP_HTTP_TOKEN: "too-short" });
+    expect(short.status).toBe(2);
+    expect(short.stderr).toMatch(/SN_MCP_HTTP_TOKEN.*at least 32/);
+    const port = run(["--http", "--port", "http"], { ...credentials, SN_MCP_HTTP_TOKEN: BEARER });
+    expect(port.status).toBe(2);
+    expect(port.stderr).toMatch(/--port/);
+    expect(run(["--port", "8808"], credentials).stderr).toMatch(/--host and --port go with --http/);
+    expect(run(["serve"], credentials).status).toBe(2);
+    expect(run(["sandbox", "extra"], credentials).status).toBe(2);
+    expect(run(["sandbox", "--http"], {}).stderr).toMatch(/SN_MCP_HTTP_TOKEN.*required with --http/);
+    expect(run(["--http", "--bearer", BEARER], credentials).status).toBe(2);
+  });
+
+  it("--help describes HTTP mode", () => {
+    const help = run(["--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stderr).toMatch(/--http/);
+    expect(help.stderr).toMatch(/SN_MCP_HTTP_TOKEN/);
+    expect(help.stderr).toMatch(/SN_MCP_HTTP_ALLOWED_HOSTS/);
+  });
+});
+
+describe("node dist/cli.js --http", () => {
+  let solarUser: LocalSolarUser;
+  const children: ChildProcessByStdio<null, Readable, Readable>[] = [];
+  beforeAll(async () => {
+    solarUser = await startLocalSolarUser();
+  });
+  afterEach(() => {
+    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  afterAll(async () => {
+    await solarUser.close();
+  });
+
+  /** Starts the binary; resolves once it logs its URL. */
+  async function serve(admin: { id: string; secret: string }, args: string[] = ["--port", "0"]) {
+    const child = spawn(process.execPath, [CLI, "--http", ...args], {
+      env: { PATH: process.env.PATH ?? "", SN_URL: solarUser.url, SN_TOKEN: admin.id, SN_TOKEN_SECRET: admin.secret, SN_MCP_HTTP_TOKEN: BEARER, SN_MCP_LOG_LEVEL: "debug" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(child);
+    const output = { stdout: "", stderr: "" };
+    child.stdout.on("data", (chunk: Buffer) => (output.stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on("data", (chunk: Buffer) => {
+        output.stderr += chunk.toString();
+        const match = /"message":"serving MCP over HTTP".*?"url":"(http:[^"]+)"/.exec(output.stderr);
+        if (match) resolve(match[1] as string);
+      });
+      void exited.then((code) => reject(new Error(`exited ${code}: ${output.stderr}`)));
+    });
+    return { child, url, output, exited };
+  }
+
+  it("serves MCP with the bearer; SIGTERM lets the call in flight finish, then exits 0", async () => {
+    const admin = solarUser.seedToken({ type: "User", userId: 31 });
+    const server = await serve(admin);
+    const client = new Client({ name: "cli-http-test", version: "0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${BEARER}` } } }));
+    expect((await client.listTools()).tools).toHaveLength(4);
+
+    solarUser.injectFault({ kind: "delay", ms: 1_500, match: { method: "GET", pathEndsWith: `${TOKENS_PATH}/find` } });
+    const seen = solarUser.requests.length;
+    const call = client.callTool({ name: "list_tokens", arguments: {} }) as Promise<CallToolResult>;
+    await vi.waitFor(() => expect(solarUser.requests.slice(seen).some((q) => q.path.endsWith("/find"))).toBe(true));
+    server.child.kill("SIGTERM");
+    const result = await call;
+    expect(result.isError).toBeFalsy();
+    expect(await server.exited).toBe(0);
+    await client.close();
+
+    expect(server.output.stdout).toBe("");
+    expect(server.output.stderr).toContain('"message":"shutting down","signal":"SIGTERM"');
+    expect(server.output.stderr).toMatch(/"message":"HTTP shutdown complete","drained":true/);
+    expect(server.output.stderr).not.toContain(BEARER);
+    expect(server.output.stderr).not.toContain(admin.secret);
+  });
+
+  it("sandbox --http: the embedded simulator, served over HTTP with the bearer", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sn-mcp-cli-sandbox-"));
+    try {
+      const child = spawn(process.execPath, [CLI, "sandbox", "--http", "--port", "0"], {
+        env: { PATH: process.env.PATH ?? "", SN_MCP_SANDBOX_FILE: join(dir, "tokens.json"), SN_MCP_HTTP_TOKEN: BEARER },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      children.push(child);
+      let stderr = "";
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stderr.on("data", (chunk: Buffer) => {
+          stderr += chunk.toString();
+          const match = /"message":"serving MCP over HTTP".*?"url":"(http:[^"]+)"/.exec(stderr);
+          if (match) resolve(match[1] as string);
+        });
+        void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
+      });
+      const client = new Client({ name: "cli-sandbox-test", version: "0" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${BEARER}` } } }));
+      const listed = (await client.callTool({ name: "list_tokens", arguments: {} })) as CallToolResult;
+      expect(listed.isError).toBeFalsy();
+      expect(JSON.stringify(listed).toLowerCase()).toContain("sandbox");
+      await client.close();
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+      expect(stderr).not.toContain(BEARER);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("exits 2 with a clear line when the port is taken", async () => {
+    const admin = solarUser.seedToken({ type: "User", userId: 32 });
+    const first = await serve(admin);
+    const port = new URL(first.url).port;
+    const second = run(["--http", "--port", port], {
+      SN_URL: solarUser.url,
+      SN_TOKEN: admin.id,
+      SN_TOKEN_SECRET: admin.secret,
+      SN_MCP_HTTP_TOKEN: BEARER,
+      SN_MCP_LOG_LEVEL: "warn",
+    });
+    expect(second.status).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`--port ${port}: .* already in use`));
+    first.child.kill("SIGINT");
+    expect(await first.exited).toBe(0);
+  });
+});
