@@ -1,0 +1,132 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { handshake, spawnPeer } from "./stdio-peer.js";
+import { median, quantile, round, type Row } from "./stats.js";
+
+/**
+ * 2. Cold start: from just before spawn() to the answer to the first tools/list (after initialize
+ * and notifications/initialized, as a client does), over stdio. Peers: bare `node -e 0` (spawn to
+ * exit) and @modelcontextprotocol/server-everything in stdio mode. Variants are run in turn, one
+ * process at a time, in a rotating order, `rounds` times after one unrecorded warm-up round.
+ */
+
+export interface ColdStartOptions {
+  root: string;
+  /** Where bench/build.mjs put the bundled cli.js. */
+  bundleDir: string;
+  rounds: number;
+  /** SN_URL, SN_TOKEN, SN_TOKEN_SECRET for our server. */
+  serverEnv: Record<string, string>;
+}
+
+function bareNode(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ["-e", "0"], { stdio: "ignore" });
+    child.once("error", reject);
+    child.once("exit", () => resolve(performance.now() - started));
+  });
+}
+
+async function toFirstToolsList(args: string[], env: Record<string, string>, expectTools: number | undefined): Promise<number> {
+  const peer = spawnPeer(process.execPath, args, env);
+  try {
+    await handshake(peer);
+    const result = (await peer.request("tools/list")) as { tools: unknown[] };
+    const elapsed = performance.now() - peer.spawnedAt;
+    if (expectTools !== undefined && result.tools.length !== expectTools) {
+      throw new Error(`expected ${expectTools} tools from ${args.join(" ")}, got ${result.tools.length}`);
+    }
+    if (result.tools.length === 0) throw new Error(`no tools from ${args.join(" ")}`);
+    return elapsed;
+  } finally {
+    await peer.close();
+  }
+}
+
+/**
+ * The bundle is only worth proposing if it works: one list_tokens (undici, the signer, zod) and one
+ * create_token with a relative expiry (luxon) through it, against the local SolarUser.
+ */
+async function smokeTestBundle(bundleDir: string, env: Record<string, string>): Promise<void> {
+  const peer = spawnPeer(process.execPath, [join(bundleDir, "cli.js")], env);
+  try {
+    await handshake(peer);
+    for (const [name, args] of [
+      ["list_tokens", {}],
+      ["create_token", { type: "ReadNodeData", nodeIds: [1], expiresIn: "30D", name: "bench smoke test" }],
+    ] as const) {
+      const result = (await peer.request("tools/call", { name, arguments: args })) as { isError?: boolean; content?: unknown };
+      if (result.isError) throw new Error(`the bundled cli.js failed ${name}: ${JSON.stringify(result.content)}`);
+    }
+  } finally {
+    await peer.close();
+  }
+}
+
+export async function benchColdStart(options: ColdStartOptions): Promise<{ rows: Row[]; details: Record<string, unknown> }> {
+  const base = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" };
+  const ourEnv = { ...base, ...options.serverEnv };
+  const variants: Record<string, () => Promise<number>> = {
+    bare: bareNode,
+    dist: () => toFirstToolsList([join(options.root, "dist", "cli.js")], ourEnv, 4),
+    bundle: () => toFirstToolsList([join(options.bundleDir, "cli.js")], ourEnv, 4),
+    everything: () =>
+      toFirstToolsList([join(options.root, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js"), "stdio"], base, undefined),
+  };
+  await smokeTestBundle(options.bundleDir, ourEnv);
+  const names = Object.keys(variants);
+  const samples: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = -1; round < options.rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + Math.max(round, 0)) % names.length] as string;
+      const ms = await (variants[name] as () => Promise<number>)();
+      if (round >= 0) (samples[name] as number[]).push(ms);
+    }
+  }
+  const med = Object.fromEntries(names.map((name) => [name, median(samples[name] as number[])])) as Record<string, number>;
+  const bare = med.bare as number;
+  const budget = 1.5 * bare + 100;
+  const rows: Row[] = [];
+  for (const [name, label] of [
+    ["dist", "dist/cli.js (tsc output, as shipped)"],
+    ["bundle", "bundled cli.js (esbuild, proposed)"],
+  ] as const) {
+    const ours = med[name] as number;
+    rows.push(
+      {
+        section: "cold start",
+        figure: `Cold start to tools/list: ${label}`,
+        ours: round(ours, 0),
+        unit: "ms",
+        peer: "node -e 0",
+        peerValue: round(bare, 0),
+        ratioOf: "ours/peer time",
+        ratio: round(ours / bare, 2),
+        target: `≤ 1.5×+100 ms (${Math.round(budget)} ms)`,
+        pass: ours <= budget,
+      },
+      {
+        section: "cold start",
+        figure: `Cold start to tools/list: ${label}`,
+        ours: round(ours, 0),
+        unit: "ms",
+        peer: "@modelcontextprotocol/server-everything",
+        peerValue: round(med.everything as number, 0),
+        ratioOf: "ours/peer time",
+        ratio: round(ours / (med.everything as number), 2),
+        target: "< 1× (faster)",
+        pass: ours < (med.everything as number),
+      },
+    );
+  }
+  return {
+    rows,
+    details: {
+      rounds: options.rounds,
+      medianMs: Object.fromEntries(names.map((name) => [name, round(med[name] as number, 1)])),
+      p90Ms: Object.fromEntries(names.map((name) => [name, round(quantile(samples[name] as number[], 0.9), 1)])),
+      samplesMs: Object.fromEntries(names.map((name) => [name, (samples[name] as number[]).map((value) => round(value, 1))])),
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import { listedCount, startInProcess, wireBytes } from "./in-process.js";
+import { median, round, type Row } from "./stats.js";
+
+/**
+ * 4. Scale of list_tokens. For accounts of 100, 1,000 and 10,000 tokens (seeded straight into the
+ * local SolarUser's store): the time of one default call (a page of 50; SolarNetwork's /find
+ * returns the whole account, which the tool filters and pages), beside the same signed GET made
+ * directly; per-token time is the call's time over the account's tokens. Output size: bytes of
+ * text content + structuredContent as serialized in the JSON-RPC response, per listed token, for
+ * the default page (50) and a full page (limit 500), against the bytes per token of SolarNetwork's
+ * own /find reply for the same tokens.
+ */
+
+const DEFAULT_PAGE = 50;
+const FULL_PAGE = 500;
+
+interface SizeResult {
+  tokens: number;
+  calls: number;
+  msPerCall: number;
+  directMsPerCall: number;
+  usPerToken: number;
+  directUsPerToken: number;
+  /** Our part: call minus direct GET, per token. */
+  addedUsPerToken: number;
+}
+
+export async function benchScale(options: { sizes: number[]; callsFor: (tokens: number) => number }): Promise<{ rows: Row[]; details: Record<string, unknown> }> {
+  const sizes: SizeResult[] = [];
+  let bytes: Record<string, { perToken: number; textPerToken: number; structuredPerToken: number; listed: number; upstreamPerToken: number }> = {};
+  let fullPageMs = Number.NaN;
+
+  for (const tokens of options.sizes) {
+    const bench = await startInProcess(tokens);
+    try {
+      const first = await bench.listTokens();
+      if (listedCount(first) !== Math.min(DEFAULT_PAGE, tokens)) throw new Error(`scale: ${tokens} tokens, ${listedCount(first)} listed`);
+      await bench.directFind();
+      const calls = options.callsFor(tokens);
+      const ours: number[] = [];
+      const direct: number[] = [];
+      for (let i = 0; i < calls; i++) {
+        let started = performance.now();
+        await bench.listTokens();
+        ours.push(performance.now() - started);
+        started = performance.now();
+        await bench.directFind();
+        direct.push(performance.now() - started);
+      }
+      const msPerCall = median(ours);
+      const directMsPerCall = median(direct);
+      sizes.push({
+        tokens,
+        calls,
+        msPerCall,
+        directMsPerCall,
+        usPerToken: (msPerCall * 1000) / tokens,
+        directUsPerToken: (directMsPerCall * 1000) / tokens,
+        addedUsPerToken: ((msPerCall - directMsPerCall) * 1000) / tokens,
+      });
+
+      if (tokens === Math.max(...options.sizes)) {
+        const upstream = await bench.directFind();
+        const upstreamPerToken = Buffer.byteLength(JSON.stringify(upstream?.results ?? []), "utf8") / tokens;
+        const measure = (result: Awaited<ReturnType<typeof bench.listTokens>>) => {
+          const size = wireBytes(result);
+          const listed = listedCount(result);
+          return {
+            perToken: size.total / listed,
+            textPerToken: size.text / listed,
+            structuredPerToken: size.structured / listed,
+            listed,
+            upstreamPerToken,
+          };
+        };
+        bytes = { page50: measure(first) };
+        const started = performance.now();
+        const full = await bench.listTokens({ limit: FULL_PAGE });
+        fullPageMs = performance.now() - started;
+        bytes.page500 = measure(full);
+      }
+    } finally {
+      await bench.close();
+    }
+  }
+
+  // Minimal tokens (no name, description or policy): the floor of the format.
+  const minimal = await startInProcess(DEFAULT_PAGE, "minimal");
+  try {
+    const result = await minimal.listTokens();
+    const upstream = await minimal.directFind();
+    const size = wireBytes(result);
+    bytes.minimal50 = {
+      perToken: size.total / listedCount(result),
+      textPerToken: size.text / listedCount(result),
+      structuredPerToken: size.structured / listedCount(result),
+      listed: listedCount(result),
+      upstreamPerToken: Buffer.byteLength(JSON.stringify(upstream?.results ?? []), "utf8") / DEFAULT_PAGE,
+    };
+  } finally {
+    await minimal.close();
+  }
+
+  const rows: Row[] = sizes.map((size) => ({
+    section: "scale",
+    figure: `list_tokens, ${size.tokens.toLocaleString("en")} tokens: time per call`,
+    ours: round(size.msPerCall, 2),
+    unit: "ms/call",
+    peer: "direct signed GET /find",
+    peerValue: round(size.directMsPerCall, 2),
+    ratioOf: "ours/peer time",
+    ratio: round(size.msPerCall / size.directMsPerCall, 2),
+    target: "—",
+    pass: null,
+    note: `${round(size.usPerToken, 2)} µs/token (ours ${round(size.addedUsPerToken, 2)} µs/token above the GET)`,
+  }));
+  const small = sizes[0] as SizeResult;
+  const large = sizes[sizes.length - 1] as SizeResult;
+  const growth = large.usPerToken / small.usPerToken;
+  rows.push({
+    section: "scale",
+    figure: `list_tokens per-token time, ${large.tokens.toLocaleString("en")} vs ${small.tokens.toLocaleString("en")} tokens`,
+    ours: round(large.usPerToken, 2),
+    unit: "µs/token",
+    peer: `same, at ${small.tokens.toLocaleString("en")} tokens`,
+    peerValue: round(small.usPerToken, 2),
+    ratioOf: "large/small per-token time",
+    ratio: round(growth, 2),
+    target: "≤ 1 (linear or better)",
+    pass: growth <= 1,
+    note: `our part alone (call minus GET): ${round(large.addedUsPerToken / small.addedUsPerToken, 2)}`,
+  });
+  for (const [key, label] of [
+    ["page50", "default page of 50, mixed tokens"],
+    ["page500", "full page of 500, mixed tokens"],
+    ["minimal50", "page of 50, minimal tokens (no name, no policy)"],
+  ] as const) {
+    const figure = bytes[key];
+    if (!figure) continue;
+    rows.push({
+      section: "scale",
+      figure: `list_tokens output bytes per listed token: ${label}`,
+      ours: round(figure.perToken, 0),
+      unit: "B/token",
+      peer: "SolarNetwork /find JSON, same tokens",
+      peerValue: round(figure.upstreamPerToken, 0),
+      ratioOf: "ours/peer bytes",
+      ratio: round(figure.perToken / figure.upstreamPerToken, 2),
+      target: "≤ 300 B/token",
+      pass: figure.perToken <= 300,
+      note: `text ${round(figure.textPerToken, 0)} + structuredContent ${round(figure.structuredPerToken, 0)}`,
+    });
+  }
+  return {
+    rows,
+    details: {
+      sizes: sizes.map((size) => ({
+        ...size,
+        msPerCall: round(size.msPerCall, 3),
+        directMsPerCall: round(size.directMsPerCall, 3),
+        usPerToken: round(size.usPerToken, 3),
+        directUsPerToken: round(size.directUsPerToken, 3),
+        addedUsPerToken: round(size.addedUsPerToken, 3),
+      })),
+      fullPageMsAtLargest: round(fullPageMs, 2),
+      bytes,
+    },
+  };
+}
