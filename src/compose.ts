@@ -1,6 +1,7 @@
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 import { fileAuditJournal, noAuditJournal } from "./safety/audit.js";
+import { rateLimits } from "./safety/rate-limit.js";
 import { Redactor } from "./safety/redact.js";
 import { fileDelivery, inlineDelivery } from "./safety/secret-delivery.js";
 import { createMcpServer, type McpServerHandle } from "./server.js";
@@ -14,7 +15,6 @@ import {
   type DerivedKeySource,
   type SigningKeySource,
 } from "./solarnetwork/signing-key.js";
-import { labelSandboxTools } from "./sandbox/label.js";
 import { SolarNetworkTokenService } from "./solarnetwork/tokens.js";
 import { ALL_TOOLS } from "./tools/index.js";
 import { selectTools } from "./tools/inventory.js";
@@ -58,8 +58,8 @@ export function composeApp(config: Config, overrides: Overrides = {}): App {
   const refresher = keys.derived
     ? keyRefresher({ keys: keys.derived, fetchKey: refreshThrough(client), now: () => clock() + client.clockOffsetMs, log })
     : undefined;
-  const selected = selectTools(ALL_TOOLS, config);
-  const tools = overrides.sandbox ? labelSandboxTools(selected) : selected;
+  const tools = selectTools(ALL_TOOLS, config);
+  const limits = rateLimits(config.rateLimits, clock);
   const audit = config.auditLog ? fileAuditJournal(config.auditLog, redactor, clock) : noAuditJournal;
   const newServer = () => createMcpServer({
     tools,
@@ -74,7 +74,8 @@ export function composeApp(config: Config, overrides: Overrides = {}): App {
     redactor,
     log,
     audit,
-    rateLimits: config.rateLimits,
+    rateLimits: limits,
+    sandbox: overrides.sandbox,
   });
   const server = newServer();
   return {

@@ -5,6 +5,7 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
   CallToolRequestSchema,
   ErrorCode,
+  type CallToolRequest,
   ListToolsRequestSchema,
   McpError,
   type CallToolResult,
@@ -14,8 +15,9 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "./log.js";
 import type { AuditJournal } from "./safety/audit.js";
 import { RefusedError } from "./safety/guardrails.js";
-import { TokenBucket } from "./safety/rate-limit.js";
+import type { RateLimits } from "./safety/rate-limit.js";
 import type { Redactor } from "./safety/redact.js";
+import { labelSandboxResult, labelSandboxTool, SANDBOX_INSTRUCTIONS } from "./sandbox/label.js";
 import { errorText, invalidArgumentsText, isExpectedFailure, PartialFailureError } from "./tools/errors.js";
 import type { Tool, ToolContext } from "./tools/tool.js";
 
@@ -37,8 +39,10 @@ export interface McpServerOptions {
   redactor: Redactor;
   log: Logger;
   audit: AuditJournal;
-  /** Tool calls a minute, for read-only and for other tools; 0 for no limit. */
-  rateLimits: { reads: number; writes: number };
+  /** Shared by every server the process makes (HTTP mode makes one per request). */
+  rateLimits: RateLimits;
+  /** Sandbox mode: the instructions, every tool and every result say so. */
+  sandbox?: boolean;
 }
 
 export interface McpServerHandle {
@@ -51,10 +55,10 @@ export function createMcpServer(options: McpServerOptions): McpServerHandle {
   const { tools, context, redactor, log, audit } = options;
   const server = new Server(
     { name: SERVER_NAME, version: SERVER_VERSION },
-    { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: {} }, instructions: options.sandbox ? INSTRUCTIONS + SANDBOX_INSTRUCTIONS : INSTRUCTIONS },
   );
   const byName = new Map(tools.map((tool) => [tool.name, tool]));
-  const listing = tools.map((tool) => ({
+  const listed = tools.map((tool) => ({
     name: tool.name,
     title: tool.title,
     description: tool.description,
@@ -62,11 +66,7 @@ export function createMcpServer(options: McpServerOptions): McpServerHandle {
     outputSchema: jsonSchema(tool.output, "output"),
     annotations: { title: tool.title, ...tool.annotations },
   }));
-
-  const buckets = {
-    reads: rateLimit(options.rateLimits.reads, context.now),
-    writes: rateLimit(options.rateLimits.writes, context.now),
-  };
+  const listing = options.sandbox ? listed.map(labelSandboxTool) : listed;
 
   /** Asks the person, through the client, to allow a change; throws when they or the operator say no. */
   const confirm = async (question: string, signal: AbortSignal): Promise<void> => {
@@ -95,12 +95,12 @@ export function createMcpServer(options: McpServerOptions): McpServerHandle {
   };
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+  const callTool = async (request: CallToolRequest, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
     // Only the selected tools are in byName: a call to any other is refused here, at call time.
     const tool = byName.get(request.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
     const writes = !tool.annotations.readOnlyHint;
-    const limit = (writes ? buckets.writes : buckets.reads)?.take();
+    const limit = (writes ? options.rateLimits.writes : options.rateLimits.reads)?.take();
     if (limit && !limit.allowed) {
       const seconds = Math.ceil(limit.retryAfterMs / 1000);
       return errorResult(`Too many ${writes ? "changes" : "calls"} in a short time. Try again in ${seconds} s.`, redactor);
@@ -148,6 +148,10 @@ export function createMcpServer(options: McpServerOptions): McpServerHandle {
       }
       return errorResult(text, redactor);
     }
+  };
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const result = await callTool(request, extra);
+    return options.sandbox ? labelSandboxResult(result) : result;
   });
 
   return {
@@ -155,10 +159,6 @@ export function createMcpServer(options: McpServerOptions): McpServerHandle {
     connectStdio: () => server.connect(new StdioServerTransport()),
     close: () => server.close(),
   };
-}
-
-function rateLimit(perMinute: number, clock: () => number): TokenBucket | undefined {
-  return perMinute > 0 ? new TokenBucket(perMinute, perMinute, clock) : undefined;
 }
 
 function errorResult(text: string, redactor: Redactor): CallToolResult {

@@ -158,10 +158,8 @@ describe("HTTP mode (stateless Streamable HTTP at /mcp)", () => {
     expect(r.solarUser.requests.some((q) => q.method === "DELETE")).toBe(false);
   });
 
-  // Known gap, for the lead: each HTTP request gets a fresh MCP server (stateless), and
-  // createMcpServer makes its own rate-limit buckets, so SN_MCP_RATE_LIMIT_* does not hold across
-  // HTTP requests. Once server.ts takes shared buckets, this passes: turn `it.fails` into `it`.
-  it.fails("rate limits hold across HTTP requests", async () => {
+  // Each HTTP request gets a fresh MCP server (stateless); the buckets must be the process's.
+  it("rate limits hold across HTTP requests", async () => {
     const r = await start({ config: { SN_MCP_RATE_LIMIT_READS: "2" } });
     const client = await r.client();
     const results: CallToolResult[] = [];

@@ -7,7 +7,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../src/config.js";
-import { SANDBOX_PREFIX } from "../src/sandbox/label.js";
+import { SANDBOX_META_KEY, SANDBOX_PREFIX } from "../src/sandbox/label.js";
 import { DEFAULT_SANDBOX_FILE_NAME, runSandbox, SANDBOX_ADMIN_NAME, sandboxFile, type Sandbox, type SandboxOptions } from "../src/sandbox/mode.js";
 import { textOf } from "./support/harness.js";
 
@@ -91,8 +91,16 @@ describe("runSandbox", () => {
     const created = await first.call("create_token", { type: "ReadNodeData", name: "sandboxed", nodeIds: [1] });
     expect(created.isError).toBeFalsy();
     expect(textOf(created).startsWith(SANDBOX_PREFIX)).toBe(true);
+    expect(created._meta?.[SANDBOX_META_KEY]).toBe(true);
     const listed = await first.call("list_tokens", { displayMode: "pretty" });
     expect(textOf(listed).startsWith(SANDBOX_PREFIX)).toBe(true);
+    const failed = await first.call("delete_token", { tokenId: "NO_SUCH_TOKEN_ID_X1" });
+    expect(failed.isError).toBe(true);
+    expect(textOf(failed).startsWith(SANDBOX_PREFIX)).toBe(true);
+    expect(failed._meta?.[SANDBOX_META_KEY]).toBe(true);
+    const invalid = await first.call("create_token", { type: "NoSuchType" });
+    expect(textOf(invalid).startsWith(SANDBOX_PREFIX)).toBe(true);
+    expect(first.client.getInstructions()).toMatch(/SANDBOX/);
     // The server's own token is there, unrestricted, with its marking name; its secret never shows.
     const admin = tokensOf(listed).find((token) => token.id === first.sandbox.adminTokenId);
     expect(admin?.name).toBe(SANDBOX_ADMIN_NAME);

@@ -25,3 +25,15 @@ export class TokenBucket {
     return { allowed: false, retryAfterMs: Math.ceil(((1 - this.#tokens) * 60_000) / this.perMinute) };
   }
 }
+
+/** The server's two buckets: one for read-only tool calls, one for the rest. Absent: no limit. */
+export interface RateLimits {
+  reads?: TokenBucket;
+  writes?: TokenBucket;
+}
+
+/** Buckets for `perMinute` calls (0: no limit), made once per process so every session shares them. */
+export function rateLimits(perMinute: { reads: number; writes: number }, clock: () => number): RateLimits {
+  const bucket = (rate: number) => (rate > 0 ? new TokenBucket(rate, rate, clock) : undefined);
+  return { reads: bucket(perMinute.reads), writes: bucket(perMinute.writes) };
+}

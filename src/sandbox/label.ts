@@ -1,4 +1,4 @@
-import type { Tool } from "../tools/tool.js";
+import type { CallToolResult, Tool as ListedTool } from "@modelcontextprotocol/sdk/types.js";
 
 /**
  * Sandbox labelling: in sandbox mode the tools talk to the embedded local SolarUser, not to
@@ -6,21 +6,34 @@ import type { Tool } from "../tools/tool.js";
  * a sandbox token for a real one.
  */
 
-/** Starts the text of every sandbox tool result. */
+/** Starts the text of every sandbox tool result, successful or not. */
 export const SANDBOX_PREFIX = "[SANDBOX] ";
+
+/** Set in every sandbox tool result's `_meta`, for clients that show it. */
+export const SANDBOX_META_KEY = "sn-tokens-mcp/sandbox";
+
+export const SANDBOX_INSTRUCTIONS =
+  " This is a SANDBOX: a local SolarNetwork simulator. Its tokens exist only on this machine and do not work with SolarNetwork; say so whenever you show one.";
 
 const DESCRIPTION_NOTE =
   "[SANDBOX: a local SolarNetwork simulator. Tokens made here exist only on this machine and do not work with SolarNetwork.] ";
 
-/** The tools with their descriptions, titles and every successful result's text labelled. */
-export function labelSandboxTools(tools: readonly Tool[]): Tool[] {
-  return tools.map((tool) => ({
+export function labelSandboxTool(tool: ListedTool): ListedTool {
+  const title = `${tool.title} (sandbox)`;
+  return {
     ...tool,
-    title: `${tool.title} (sandbox)`,
+    title,
     description: DESCRIPTION_NOTE + tool.description,
-    async run(input, context) {
-      const result = await tool.run(input, context);
-      return { ...result, text: SANDBOX_PREFIX + result.text };
-    },
-  }));
+    annotations: { ...tool.annotations, title },
+  };
+}
+
+export function labelSandboxResult(result: CallToolResult): CallToolResult {
+  return {
+    ...result,
+    content: result.content.map((block, index) =>
+      index === 0 && block.type === "text" ? { ...block, text: SANDBOX_PREFIX + block.text } : block,
+    ),
+    _meta: { ...result._meta, [SANDBOX_META_KEY]: true },
+  };
 }
