@@ -271,6 +271,7 @@ describe("the server with SN_TOKEN_SIGNING_KEY against the local SolarUser", () 
       expect(result.isError).toBe(true);
       expect(textOf(result)).toContain("expired at 2026-03-17T00:00:00.000Z");
       expect(textOf(result)).toContain("derive a new one");
+      expect(textOf(result)).not.toMatch(/check SN_TOKEN and its secret/);
     }
     expect(server.solarUser.requests.length).toBe(before);
     expectNoKeyMaterial(server, [], [KEY_DAY]);

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { SolarNetworkError } from "../solarnetwork/errors.js";
+import { SigningKeyExpiredError } from "../solarnetwork/signing-key.js";
 
 /** The model-facing text of every failure, written from our own templates. */
 
@@ -83,7 +84,8 @@ export function isExpectedFailure(error: unknown): boolean {
 }
 
 export function errorText(error: unknown): string {
-  if (error instanceof ToolError) return error.message;
+  // Complete in itself: SN_TOKEN's secret is not what the operator needs to check.
+  if (error instanceof ToolError || error instanceof SigningKeyExpiredError) return error.message;
   if (error instanceof SolarNetworkError) {
     // Our client's messages are specific (expired credential, timeout); the kind adds what to do.
     const specific = error.kind === "unauthorized" || error.kind === "timeout" || error.kind === "network";
