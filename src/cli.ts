@@ -16,13 +16,23 @@ needed, tokens kept in SN_MCP_SANDBOX_FILE (default: a file in a per-user data d
 Configuration comes from the environment (credentials never from flags):
   SN_URL                  SolarNetwork base URL (default https://data.solarnetwork.net)
   SN_TOKEN                the server's own unrestricted User token ID (required)
-  SN_TOKEN_SECRET         its secret, or SN_TOKEN_SECRET_FILE: a file holding it
+  SN_TOKEN_SECRET         its secret, or SN_TOKEN_SECRET_FILE: a file holding it, or instead
+  SN_TOKEN_SIGNING_KEY    a signing key derived from the secret (64 hex), with
+  SN_TOKEN_SIGNING_DATE   the UTC date it was derived for (YYYY-MM-DD); valid 7 days
   SN_MCP_SECRET_DELIVERY  inline (default) or file
   SN_MCP_SECRET_DIR       where file delivery writes new secrets
   SN_MCP_TIMEOUT_MS       per-request timeout (default 15000)
   SN_MCP_READ_ONLY        true: only read tools
   SN_MCP_TOOLS, SN_MCP_EXCLUDE_TOOLS  comma lists of tool names
   SN_MCP_LOG_LEVEL        debug, info (default), warn, error or silent
+  SN_MCP_AUDIT_LOG        a file to append one JSON line per change attempt and outcome
+Limits on what an assistant may do (see the README's security model):
+  SN_MCP_TOKEN_TYPES      comma list of types it may create (User, ReadNodeData)
+  SN_MCP_MAX_LIFETIME     longest expiry it may set, e.g. 90D (also the default for a create)
+  SN_MCP_MAX_ACTIVE_TOKENS  cap on active tokens in the account
+  SN_MCP_ALLOW_UNRESTRICTED_USER_TOKENS  false: refuse User tokens without apiPaths
+  SN_MCP_WITHOUT_ELICITATION  refuse or proceed (default): widening changes when the client cannot ask
+  SN_MCP_RATE_LIMIT_READS, SN_MCP_RATE_LIMIT_WRITES  calls a minute (default 120, 20; 0: none)
 With --http:
   SN_MCP_HTTP_TOKEN       required: the bearer secret clients send (Authorization: Bearer ...),
                           at least ${MIN_HTTP_TOKEN_LENGTH} characters, e.g. from: openssl rand -hex 32
