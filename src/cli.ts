@@ -7,12 +7,14 @@ import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, MIN_HTTP_TOKEN_LENGTH, readHttpOp
 import { runSandbox } from "./sandbox/mode.js";
 import { SERVER_VERSION } from "./server.js";
 
-const USAGE = `Usage: sn-tokens-mcp [sandbox] [--http [--host H] [--port N]] [--help] [--version]
+const USAGE = `Usage: sn-tokens-mcp [sandbox] [--http [--host H] [--port N]]
+                     [--read-only] [--tools a,b] [--exclude-tools a,b] [--help] [--version]
 
 Serves the SolarNetwork security-token tools over MCP: on stdio (default), or with --http as
 stateless Streamable HTTP at http://H:N/mcp (default ${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT}; --port 0 picks a free port).
 "sandbox" serves them against an embedded SolarUser simulator instead of SolarNetwork: no account
 needed, tokens kept in SN_MCP_SANDBOX_FILE (default: a file in a per-user data directory).
+--read-only, --tools and --exclude-tools set SN_MCP_READ_ONLY, SN_MCP_TOOLS, SN_MCP_EXCLUDE_TOOLS.
 Configuration comes from the environment (credentials never from flags):
   SN_URL                  SolarNetwork base URL (default https://data.solarnetwork.net)
   SN_TOKEN                the server's own unrestricted User token ID (required)
@@ -55,6 +57,9 @@ async function main(): Promise<void> {
         http: { type: "boolean" },
         host: { type: "string" },
         port: { type: "string" },
+        "read-only": { type: "boolean" },
+        tools: { type: "string" },
+        "exclude-tools": { type: "string" },
       },
       strict: true,
       allowPositionals: true,
@@ -71,16 +76,17 @@ async function main(): Promise<void> {
   }
   if (!flags.http && (flags.host !== undefined || flags.port !== undefined)) fail("--host and --port go with --http. See --help.");
   const httpFlags = { host: flags.host, port: flags.port };
+  const env = withOperatorFlags(process.env, flags);
 
   let app: App;
   let http: HttpOptions | undefined;
   try {
     if (command === "sandbox") {
-      if (flags.http) http = readHttpOptions(process.env, httpFlags);
-      app = (await runSandbox({ env: process.env })).app;
+      if (flags.http) http = readHttpOptions(env, httpFlags);
+      app = (await runSandbox({ env })).app;
     } else {
-      const config = readConfig(process.env);
-      if (flags.http) http = readHttpOptions(process.env, httpFlags, config.tokenSecret);
+      const config = readConfig(env);
+      if (flags.http) http = readHttpOptions(env, httpFlags, config.tokenSecret);
       app = composeApp(config);
       for (const notice of config.notices) app.log.warn(notice);
     }
@@ -100,6 +106,18 @@ async function main(): Promise<void> {
   process.stdin.once("end", shutdown);
   await app.server.connectStdio();
   app.log.info("serving MCP on stdio", { version: SERVER_VERSION });
+}
+
+/** The operator's tool flags, which beat the variables they mirror. */
+function withOperatorFlags(
+  env: NodeJS.ProcessEnv,
+  flags: { "read-only"?: boolean; tools?: string; "exclude-tools"?: string },
+): NodeJS.ProcessEnv {
+  const mirrored: NodeJS.ProcessEnv = {};
+  if (flags["read-only"]) mirrored.SN_MCP_READ_ONLY = "true";
+  if (flags.tools !== undefined) mirrored.SN_MCP_TOOLS = flags.tools;
+  if (flags["exclude-tools"] !== undefined) mirrored.SN_MCP_EXCLUDE_TOOLS = flags["exclude-tools"];
+  return { ...env, ...mirrored };
 }
 
 async function serveHttp(app: App, options: HttpOptions): Promise<void> {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -50,6 +51,46 @@ describe("sn-tokens-mcp flags", () => {
     expect(help.stderr).toMatch(/--http/);
     expect(help.stderr).toMatch(/SN_MCP_HTTP_TOKEN/);
     expect(help.stderr).toMatch(/SN_MCP_HTTP_ALLOWED_HOSTS/);
+  });
+});
+
+describe("operator flags", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "sn-cli-flags-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function toolNames(args: string[], env: Record<string, string> = {}): Promise<string[]> {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, "sandbox", ...args],
+      env: { PATH: process.env.PATH ?? "", SN_MCP_SANDBOX_FILE: join(dir, "sandbox.json"), ...env },
+      stderr: "ignore",
+    });
+    const client = new Client({ name: "cli-flags-test", version: "0.0.0" });
+    await client.connect(transport);
+    try {
+      return (await client.listTools()).tools.map((tool) => tool.name).sort();
+    } finally {
+      await client.close();
+    }
+  }
+
+  it("--read-only, --tools and --exclude-tools mirror their variables, and beat them", async () => {
+    expect(await toolNames(["--read-only"])).toEqual(["list_tokens"]);
+    expect(await toolNames(["--tools", "list_tokens,create_token"])).toEqual(["create_token", "list_tokens"]);
+    expect(await toolNames(["--exclude-tools", "delete_token"], { SN_MCP_EXCLUDE_TOOLS: "list_tokens" })).toEqual([
+      "create_token",
+      "list_tokens",
+      "update_token",
+    ]);
+  });
+
+  it("an unknown tool name in a flag fails start-up with exit 2", () => {
+    const result = run(["sandbox", "--tools", "list_tokens,drop_everything"], { SN_MCP_SANDBOX_FILE: join(dir, "sandbox.json") });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/drop_everything/);
   });
 });
 
