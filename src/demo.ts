@@ -1,30 +1,29 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { startLocalSolarUser } from "./sandbox/solaruser.js";
 
 /**
- * A no-account demo: starts a local SolarUser, starts this server over stdio exactly as an MCP
- * client would (`node dist/cli.js`), and through a real MCP client creates, lists, updates and
- * deletes a token, printing each result. This is an MCP *client*, so it uses the SDK's client side.
+ * A no-account demo: starts this server in sandbox mode over stdio exactly as an MCP client would
+ * (`node dist/cli.js sandbox`: the server signs its requests to an embedded local SolarUser, which
+ * verifies them as SolarNetwork does), and through a real MCP client creates, lists, updates,
+ * disables and deletes a token, printing each result. This is an MCP *client*, so it uses the SDK's
+ * client side. The sandbox's token file is a temporary one, removed at the end.
  */
 
 const say = (text: string) => process.stdout.write(`${text}\n`); // stdout-ok: the demo is not an MCP server
 
 async function main(): Promise<void> {
-  const solarUser = await startLocalSolarUser();
-  const admin = solarUser.seedToken({ type: "User", userId: 123, name: "demo admin" });
-  say(`Local SolarUser listening at ${solarUser.url} (a simulator: no SolarNetwork account is used).`);
-
+  const dir = mkdtempSync(join(tmpdir(), "sn-tokens-mcp-demo-"));
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [fileURLToPath(new URL("./cli.js", import.meta.url))],
+    args: [fileURLToPath(new URL("./cli.js", import.meta.url)), "sandbox"],
     env: {
       PATH: process.env.PATH ?? "",
-      SN_URL: solarUser.url,
-      SN_TOKEN: admin.id,
-      SN_TOKEN_SECRET: admin.secret,
+      SN_MCP_SANDBOX_FILE: join(dir, "sandbox-tokens.json"),
       SN_MCP_LOG_LEVEL: "warn",
     },
     stderr: "inherit",
@@ -33,7 +32,8 @@ async function main(): Promise<void> {
   try {
     await client.connect(transport);
     const { tools } = await client.listTools();
-    say(`Connected over stdio; tools: ${tools.map((tool) => tool.name).join(", ")}\n`);
+    say(`Started "node dist/cli.js sandbox" (no SolarNetwork account is used) and connected over stdio.`);
+    say(`Tools: ${tools.map((tool) => tool.name).join(", ")}\n`);
 
     const created = await step(client, "create_token", {
       type: "ReadNodeData",
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
       nodeIds: [100, 101],
       sourceIds: ["/REGION1/**"],
       minAggregation: "Hour",
-      expirationDate: "2027-03-31",
+      expirationDate: `${new Date().getUTCFullYear() + 1}-03-31`,
       timeZone: "Pacific/Auckland",
       displayMode: "pretty",
     });
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     await step(client, "list_tokens", { displayMode: "csv" });
   } finally {
     await client.close();
-    await solarUser.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -201,3 +201,15 @@ describe("node dist/cli.js --http", () => {
     expect(await first.exited).toBe(0);
   });
 });
+
+describe("node dist/demo.js (the README's first command)", () => {
+  it("runs create, list, update, disable and delete against the sandbox, and exits 0", () => {
+    const demo = fileURLToPath(new URL("../dist/demo.js", import.meta.url));
+    const result = spawnSync(process.execPath, [demo], { env: { PATH: process.env.PATH ?? "" }, encoding: "utf8" });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const steps = [...result.stdout.matchAll(/^> (\w+)/gm)].map((match) => match[1]);
+    expect(steps).toEqual(["create_token", "list_tokens", "update_token", "update_token", "delete_token", "list_tokens"]);
+    expect(result.stdout).toContain("[SANDBOX]");
+  });
+});

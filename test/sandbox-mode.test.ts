@@ -92,6 +92,9 @@ describe("runSandbox", () => {
     expect(created.isError).toBeFalsy();
     expect(textOf(created).startsWith(SANDBOX_PREFIX)).toBe(true);
     expect(created._meta?.[SANDBOX_META_KEY]).toBe(true);
+    // The label is a block of its own: the result's JSON text still parses.
+    const createdJson = created.content[1];
+    expect(createdJson?.type === "text" && JSON.parse(createdJson.text)).toMatchObject({ token: { name: "sandboxed" } });
     const listed = await first.call("list_tokens", { displayMode: "pretty" });
     expect(textOf(listed).startsWith(SANDBOX_PREFIX)).toBe(true);
     const failed = await first.call("delete_token", { tokenId: "NO_SUCH_TOKEN_ID_X1" });

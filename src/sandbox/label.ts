@@ -6,8 +6,10 @@ import type { CallToolResult, Tool as ListedTool } from "@modelcontextprotocol/s
  * a sandbox token for a real one.
  */
 
-/** Starts the text of every sandbox tool result, successful or not. */
+/** Starts the first text block of every sandbox tool result, successful or not. */
 export const SANDBOX_PREFIX = "[SANDBOX] ";
+
+const RESULT_NOTE = `${SANDBOX_PREFIX}A local SolarNetwork simulator answered; its tokens do not work with SolarNetwork.`;
 
 /** Set in every sandbox tool result's `_meta`, for clients that show it. */
 export const SANDBOX_META_KEY = "sn-tokens-mcp/sandbox";
@@ -28,12 +30,11 @@ export function labelSandboxTool(tool: ListedTool): ListedTool {
   };
 }
 
+/** The label goes in a block of its own, so the result's own text (JSON, a table) stays intact. */
 export function labelSandboxResult(result: CallToolResult): CallToolResult {
   return {
     ...result,
-    content: result.content.map((block, index) =>
-      index === 0 && block.type === "text" ? { ...block, text: SANDBOX_PREFIX + block.text } : block,
-    ),
+    content: [{ type: "text", text: RESULT_NOTE }, ...result.content],
     _meta: { ...result._meta, [SANDBOX_META_KEY]: true },
   };
 }
