@@ -69,6 +69,7 @@ export function composeApp(config: Config, overrides: Overrides = {}): App {
       log,
       now: clock,
       protectSecret: (secret) => redactor.addSecret(secret),
+      ownTokenId: config.tokenId,
       guardrails: config.guardrails,
     },
     redactor,

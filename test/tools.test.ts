@@ -170,6 +170,7 @@ describe("list_tokens", () => {
     expect(page.tokens.map((t: Json) => t.name)).toEqual(["Data 2", "Data 3"]);
     const found = (await h.call("list_tokens", { search: "ADMIN" })).structuredContent as Json;
     expect(found.tokens.map((t: Json) => t.name)).toEqual(["Admin helper"]);
+    expect(found.warnings).toEqual([]);
   });
 });
 
@@ -191,5 +192,17 @@ describe("a restricted server credential", () => {
     const result = await h.call("create_token", { type: "ReadNodeData" });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/unrestricted User token/);
+  });
+
+  it("is named in list_tokens, where SolarNetwork shows it only itself", async () => {
+    await h.close();
+    h = await startHarness({ admin: { type: "User", userId: 123, policy: { nodeIds: [1] } } });
+    h.solarUser.seedToken({ type: "ReadNodeData", userId: 123, name: "hidden from a restricted actor" });
+    const listed = await h.call("list_tokens", { displayMode: "pretty" });
+    expect(listed.isError).toBeFalsy();
+    const structured = listed.structuredContent as Json;
+    expect(structured.tokens.map((t: Json) => t.id)).toEqual([h.admin.id]);
+    expect(structured.warnings).toEqual([expect.stringMatching(/restricted policy, so SolarNetwork lists only that token/)]);
+    expect(textOf(listed)).toMatch(/configure an unrestricted User token as SN_TOKEN/);
   });
 });

@@ -4,7 +4,8 @@ import { composeApp, type App, type Overrides } from "../compose.js";
 import { ConfigError, readConfig } from "../config.js";
 import { userStateDir } from "../paths.js";
 import { startLocalSolarUser, type LocalSolarUser } from "./solaruser.js";
-import { isExpired, isRestricted } from "./policy.js";
+import { isRestricted } from "../tokens/model.js";
+import { isExpired } from "./policy.js";
 import { jsonFileTokenStore, type TokenStore } from "./store.js";
 
 /**

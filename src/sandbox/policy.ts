@@ -1,7 +1,6 @@
 import {
   AGGREGATIONS,
   LOCATION_PRECISIONS,
-  RESTRICTION_FIELDS,
   type Aggregation,
   type LocationPrecision,
   type Policy,
@@ -70,11 +69,6 @@ export function mergePolicy(existing: Policy | undefined, update: Policy): Polic
     notAfter: update.notAfter ?? base.notAfter,
     refreshAllowed: update.refreshAllowed ?? base.refreshAllowed,
   });
-}
-
-/** `SecurityUtils.policyIsUnrestricted`, negated: any restriction field set. */
-export function isRestricted(policy: Policy | undefined): boolean {
-  return policy !== undefined && RESTRICTION_FIELDS.some((field) => policy[field] !== undefined);
 }
 
 /** `!policy.isValidAt(now)`: `notAfter` strictly before now. */

@@ -41,6 +41,14 @@ export const RESTRICTION_FIELDS = [
   "minAggregation", "aggregations", "minLocationPrecision", "locationPrecisions",
 ] as const satisfies readonly (keyof Policy)[];
 
+/**
+ * Whether a policy restricts its token (SolarNetwork's `policyIsUnrestricted`, negated). Only an
+ * unrestricted User token may manage tokens; a restricted one is refused and lists only itself.
+ */
+export function isRestricted(policy: Partial<Record<(typeof RESTRICTION_FIELDS)[number], unknown>> | undefined): boolean {
+  return policy !== undefined && RESTRICTION_FIELDS.some((field) => policy[field] !== undefined);
+}
+
 // Plain strings, not enums: a value a newer SolarNetwork adds must still be shown, not dropped.
 const restrictionShape = {
   nodeIds: z.array(z.number().int()).optional(),

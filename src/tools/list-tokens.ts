@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { sanitizeToken } from "../safety/sanitize.js";
-import { tokenSchema, type Token } from "../tokens/model.js";
+import { isRestricted, tokenSchema, type Token } from "../tokens/model.js";
 import { defineTool } from "./tool.js";
 import { resultText } from "./text.js";
 import { displayModeField, statusField, tokenTypeField } from "./fields.js";
@@ -30,10 +30,12 @@ export const listTokens = defineTool({
     offset: z.number().int(),
     limit: z.number().int(),
     hasMore: z.boolean(),
+    warnings: z.array(z.string()).describe("Problems with the listing itself, e.g. a restricted server credential"),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async run(input, { tokens, signal }) {
+  async run(input, { tokens, signal, ownTokenId }) {
     const all = await tokens.list({ type: input.type, status: input.status }, signal);
+    const own = all.find((token) => token.id === ownTokenId);
     const matching = input.search ? all.filter(matcher(input.search)) : all;
     const page = matching.slice(input.offset, input.offset + input.limit).map(sanitizeToken);
     const structured = {
@@ -42,10 +44,15 @@ export const listTokens = defineTool({
       offset: input.offset,
       limit: input.limit,
       hasMore: input.offset + page.length < matching.length,
+      warnings: own && isRestricted(own.policy) ? [RESTRICTED_CREDENTIAL] : [],
     };
-    return { structured, text: resultText(structured, input.displayMode, page, [pageSummary(structured)]) };
+    return { structured, text: resultText(structured, input.displayMode, page, [pageSummary(structured), ...structured.warnings]) };
   },
 });
+
+const RESTRICTED_CREDENTIAL =
+  "This server's own token has a restricted policy, so SolarNetwork lists only that token and refuses every change: " +
+  "the account may hold other tokens. The operator should configure an unrestricted User token as SN_TOKEN.";
 
 function matcher(search: string): (token: Token) => boolean {
   const needle = search.toLowerCase();

@@ -22,6 +22,8 @@ export interface ToolContext {
   /** Registers a secret minted in this process, so that no later output can carry it. */
   protectSecret(secret: string): void;
   guardrails: Guardrails;
+  /** The ID of the token this server signs its requests with. */
+  ownTokenId: string;
   /**
    * Asks the person (not the model) to allow a risky change, through MCP elicitation. Resolves
    * when allowed; throws a refusal when declined, or when the client cannot ask and the operator
