@@ -9,6 +9,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { gate } from "./support/harness.js";
 import { startLocalSolarUser, type LocalSolarUser } from "../src/sandbox/solaruser.js";
 import { TOKENS_PATH } from "../src/solarnetwork/tokens.js";
 
@@ -135,11 +136,15 @@ describe("node dist/cli.js --http", () => {
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${BEARER}` } } }));
     expect((await client.listTools()).tools).toHaveLength(4);
 
-    solarUser.injectFault({ kind: "delay", ms: 1_500, match: { method: "GET", pathEndsWith: `${TOKENS_PATH}/find` } });
+    const release = gate();
+    solarUser.injectFault({ kind: "hold", release: release.promise, match: { method: "GET", pathEndsWith: `${TOKENS_PATH}/find` } });
     const seen = solarUser.requests.length;
     const call = client.callTool({ name: "list_tokens", arguments: {} }) as Promise<CallToolResult>;
     await vi.waitFor(() => expect(solarUser.requests.slice(seen).some((q) => q.path.endsWith("/find"))).toBe(true));
     server.child.kill("SIGTERM");
+    // Released only once the server has begun shutting down, with the call still in flight.
+    await vi.waitFor(() => expect(server.output.stderr).toContain('"message":"shutting down"'));
+    release.resolve();
     const result = await call;
     expect(result.isError).toBeFalsy();
     expect(await server.exited).toBe(0);

@@ -10,6 +10,7 @@ import { startHttpMode, type HttpMode } from "../src/http/mode.js";
 import { readHttpOptions } from "../src/http/options.js";
 import { startLocalSolarUser, type LocalSolarUser } from "../src/sandbox/solaruser.js";
 import { TOKENS_PATH } from "../src/solarnetwork/tokens.js";
+import { gate } from "./support/harness.js";
 
 const BEARER = "test-bearer-0123456789abcdef0123456789abcdef";
 const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json, text/event-stream" };
@@ -304,7 +305,8 @@ describe("HTTP mode (stateless Streamable HTTP at /mcp)", () => {
     it("stops accepting at once, finishes the call in flight, then closes", async () => {
       const r = await start();
       const client = await r.client();
-      r.solarUser.injectFault({ kind: "delay", ms: 1_500, match: { method: "GET", pathEndsWith: FIND_PATH } });
+      const release = gate();
+      r.solarUser.injectFault({ kind: "hold", release: release.promise, match: { method: "GET", pathEndsWith: FIND_PATH } });
       const seen = r.solarUser.requests.length;
       const call = client.callTool({ name: "list_tokens", arguments: {} }) as Promise<CallToolResult>;
       // The call has reached SolarUser, which holds its reply.
@@ -313,6 +315,8 @@ describe("HTTP mode (stateless Streamable HTTP at /mcp)", () => {
 
       const stopping = r.mode.shutdown();
       await expect(raw(r.url, { headers: authorized(), body: PING })).rejects.toMatchObject({ code: "ECONNREFUSED" });
+      expect(r.mode.listener.inFlight).toBe(1);
+      release.resolve();
       const result = await call;
       expect(result.isError).toBeFalsy();
       expect((result.structuredContent as { tokens: unknown[] }).tokens.length).toBeGreaterThan(0);
@@ -325,13 +329,15 @@ describe("HTTP mode (stateless Streamable HTTP at /mcp)", () => {
     it("cuts a call still running when the grace period ends", async () => {
       const r = await start({ shutdownGraceMs: 30 });
       const client = await r.client();
-      r.solarUser.injectFault({ kind: "delay", ms: 10_000, match: { method: "GET", pathEndsWith: FIND_PATH } });
+      const release = gate();
+      r.solarUser.injectFault({ kind: "hold", release: release.promise, match: { method: "GET", pathEndsWith: FIND_PATH } });
       const seen = r.solarUser.requests.length;
       const call = client.callTool({ name: "list_tokens", arguments: {} });
       await vi.waitFor(() => expect(r.solarUser.requests.slice(seen).some((q) => q.path.endsWith(FIND_PATH))).toBe(true));
       const failed = expect(call).rejects.toThrow();
       await r.mode.shutdown();
       await failed;
+      release.resolve();
       expect(r.logs.join("")).toMatch(/"message":"HTTP shutdown complete","drained":false/);
     });
   });

@@ -77,6 +77,8 @@ export type Fault = { match?: { method?: string; pathEndsWith?: string } } & (
   | { kind: "applyThenReset" }
   /** Process the request, then hold the reply for `ms`. */
   | { kind: "delay"; ms: number }
+  /** Process the request, then hold the reply until `release` settles: for tests that must not race a timer. */
+  | { kind: "hold"; release: Promise<void> }
   /** Process the request, send the headers and part of the body, then stall the rest for `ms`. */
   | { kind: "slowBody"; ms: number }
 );
@@ -160,6 +162,10 @@ export async function startLocalSolarUser(options: LocalSolarUserOptions = {}): 
         return cut(req.socket);
       case "delay":
         return later(fault.ms, res, () => send(reply));
+      case "hold":
+        return void fault.release.finally(() => {
+          if (!res.destroyed) send(reply);
+        });
       case "slowBody": {
         entry.status = reply.status;
         writeHead(res, reply, now());

@@ -80,3 +80,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 export function textOf(result: CallToolResult): string {
   return result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
 }
+
+/** A promise the test settles by hand (Promise.withResolvers needs Node 22). */
+export function gate(): { promise: Promise<void>; resolve(): void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
