@@ -10,7 +10,7 @@ import { startHttpMode, type HttpMode } from "../src/http/mode.js";
 import { readHttpOptions } from "../src/http/options.js";
 import { startLocalSolarUser, type LocalSolarUser } from "../src/sandbox/solaruser.js";
 import { TOKENS_PATH } from "../src/solarnetwork/tokens.js";
-import { gate } from "./support/harness.js";
+import { gate, serverEnv } from "./support/harness.js";
 
 const BEARER = "test-bearer-0123456789abcdef0123456789abcdef";
 const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json, text/event-stream" };
@@ -44,15 +44,7 @@ interface StartOptions {
 async function start({ http = {}, config: configEnv = {}, shutdownGraceMs }: StartOptions = {}): Promise<Running> {
   const solarUser = await startLocalSolarUser();
   const admin = solarUser.seedToken({ type: "User", userId: 123 });
-  const config = readConfig({
-    SN_URL: solarUser.url,
-    SN_TOKEN: admin.id,
-    SN_TOKEN_SECRET: admin.secret,
-    SN_MCP_LOG_LEVEL: "debug",
-    SN_MCP_RATE_LIMIT_READS: "0",
-    SN_MCP_RATE_LIMIT_WRITES: "0",
-    ...configEnv,
-  });
+  const config = readConfig(serverEnv(solarUser, admin, configEnv));
   const logs: string[] = [];
   const app = composeApp(config, { writeLog: (line) => logs.push(line), retryDelayMs: () => 0 });
   const options = readHttpOptions({ SN_MCP_HTTP_TOKEN: BEARER, ...http }, { port: "0" }, config.tokenSecret);

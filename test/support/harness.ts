@@ -32,18 +32,27 @@ export interface HarnessOptions {
   elicit?: (message: string) => ElicitResult | Promise<ElicitResult>;
 }
 
-export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const solarUser = options.solarUser ?? (await startLocalSolarUser());
-  const admin = solarUser.seedToken(options.admin ?? { type: "User", userId: 123 });
-  const config: Config = readConfig({
+/** The server's environment for tests: this SolarUser, this credential, debug logs, no rate limits. */
+export function serverEnv(
+  solarUser: LocalSolarUser,
+  admin: { id: string; secret: string },
+  env: Record<string, string> = {},
+): Record<string, string> {
+  return {
     SN_URL: solarUser.url,
     SN_TOKEN: admin.id,
     SN_TOKEN_SECRET: admin.secret,
     SN_MCP_LOG_LEVEL: "debug",
     SN_MCP_RATE_LIMIT_READS: "0",
     SN_MCP_RATE_LIMIT_WRITES: "0",
-    ...options.env,
-  });
+    ...env,
+  };
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const solarUser = options.solarUser ?? (await startLocalSolarUser());
+  const admin = solarUser.seedToken(options.admin ?? { type: "User", userId: 123 });
+  const config: Config = readConfig(serverEnv(solarUser, admin, options.env));
   const logs: string[] = [];
   const app = composeApp(config, { writeLog: (line) => logs.push(line), retryDelayMs: () => 0, clock: options.clock });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
