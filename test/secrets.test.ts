@@ -89,6 +89,16 @@ describe("Redactor", () => {
     expect(redactor.text(`auth: ${header}`)).toBe(`auth: SNWS2 ${REDACTED}`);
   });
 
+  it("finds a secret that is the whole string, of the shortest length a secret may have", () => {
+    const short = new Redactor();
+    short.addSecret("8chars!!");
+    short.addSecret("7chars!");
+    expect(short.text("8chars!!")).toBe(REDACTED);
+    expect(short.text("7chars!")).toBe("7chars!");
+    expect(short.text("Signature=" + "b".repeat(16))).toBe(`Signature=${REDACTED}`);
+    expect(short.text("SNWS2 Credential=a,SignedHeaders=host,Signature=")).toBe(`SNWS2 ${REDACTED}`);
+  });
+
   it("lets through only the one reveal it is given", () => {
     expect(redactor.value({ secret: "s3cr3t-value-123" }, "s3cr3t-value-123")).toEqual({ secret: "s3cr3t-value-123" });
     expect(redactor.value({ secret: "other-secret-xyz" }, "s3cr3t-value-123")).toEqual({ secret: REDACTED });

@@ -35,7 +35,12 @@ export class Redactor {
    * one-time reveal); it stays a registered secret for every other output.
    */
   text(input: string, reveal?: string): string {
-    let output = input.replace(SNWS2_AUTHORIZATION, `SNWS2 ${REDACTED}`).replace(SIGNATURE_PARAMETER, `Signature=${REDACTED}`);
+    // Most strings in a result are short field values: skip what cannot hold a secret or a signature.
+    if (input.length < MIN_SECRET_LENGTH) return input;
+    let output = input;
+    if (input.includes("Signature=")) {
+      output = output.replace(SNWS2_AUTHORIZATION, `SNWS2 ${REDACTED}`).replace(SIGNATURE_PARAMETER, `Signature=${REDACTED}`);
+    }
     const pattern = this.#valuePattern();
     if (pattern) output = output.replace(pattern, (match) => (match === reveal ? match : REDACTED));
     return output;
