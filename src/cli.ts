@@ -2,9 +2,7 @@
 import { parseArgs } from "node:util";
 import { composeApp, type App } from "./compose.js";
 import { ConfigError, readConfig } from "./config.js";
-import { startHttpMode } from "./http/mode.js";
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, MIN_HTTP_TOKEN_LENGTH, readHttpOptions, type HttpOptions } from "./http/options.js";
-import { runSandbox } from "./sandbox/mode.js";
 import { SERVER_VERSION } from "./server.js";
 
 const USAGE = `Usage: sn-tokens-mcp [sandbox] [--http [--host H] [--port N]]
@@ -83,6 +81,8 @@ async function main(): Promise<void> {
   try {
     if (command === "sandbox") {
       if (flags.http) http = readHttpOptions(env, httpFlags);
+      // Loaded only for the modes that use them, so that stdio start-up does not pay for them.
+      const { runSandbox } = await import("./sandbox/mode.js");
       app = (await runSandbox({ env })).app;
     } else {
       const config = readConfig(env);
@@ -123,6 +123,7 @@ function withOperatorFlags(
 async function serveHttp(app: App, options: HttpOptions): Promise<void> {
   let mode;
   try {
+    const { startHttpMode } = await import("./http/mode.js");
     mode = await startHttpMode(app, options);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

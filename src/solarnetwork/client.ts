@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { Pool, errors as undiciErrors, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import { SolarNetworkError } from "./errors.js";
 import type { SigningKeySource } from "./signing-key.js";
 import { EMPTY_SHA256_HEX, httpDate, sign, uriEncode, type SignableRequest } from "./snws2.js";
@@ -56,7 +56,8 @@ export class SolarNetworkClient {
   readonly #clock: () => number;
   readonly #maxRetries: number;
   readonly #retryDelayMs: (attempt: number) => number;
-  readonly #dispatcher: Dispatcher;
+  /** Made at the first request: loading undici costs about 100 ms that start-up need not pay. */
+  #dispatcher: Promise<Dispatcher> | undefined;
   /** Server clock minus ours, learnt from a skew rejection. */
   #clockOffsetMs = 0;
 
@@ -68,8 +69,14 @@ export class SolarNetworkClient {
     this.#clock = options.clock ?? Date.now;
     this.#maxRetries = options.maxRetries ?? 2;
     this.#retryDelayMs = options.retryDelayMs ?? ((attempt) => 200 * 2 ** (attempt - 1) * (0.5 + Math.random()));
-    this.#dispatcher =
-      options.dispatcher ?? new Pool(this.#origin.origin, { connections: 4, keepAliveTimeout: 30_000, pipelining: 1 });
+    this.#dispatcher = options.dispatcher && Promise.resolve(options.dispatcher);
+  }
+
+  #pool(): Promise<Dispatcher> {
+    this.#dispatcher ??= import("undici").then(
+      ({ Pool }) => new Pool(this.#origin.origin, { connections: 4, keepAliveTimeout: 30_000, pipelining: 1 }),
+    );
+    return this.#dispatcher;
   }
 
   get clockOffsetMs(): number {
@@ -98,7 +105,7 @@ export class SolarNetworkClient {
   }
 
   async close(): Promise<void> {
-    await this.#dispatcher.close();
+    if (this.#dispatcher) await (await this.#dispatcher).close();
   }
 
   #retryable(request: ApiRequest, error: SolarNetworkError, attempt: number): boolean {
@@ -125,7 +132,8 @@ export class SolarNetworkClient {
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     let response: Dispatcher.ResponseData;
     try {
-      response = await this.#dispatcher.request({
+      const dispatcher = await this.#pool();
+      response = await dispatcher.request({
         origin: this.#origin.origin,
         method: request.method,
         path: query ? `${request.path}?${query}` : request.path,
@@ -217,7 +225,7 @@ function isConnectRefused(error: unknown): boolean {
     code === "ECONNREFUSED" ||
     code === "ENOTFOUND" ||
     code === "EAI_AGAIN" ||
-    error instanceof undiciErrors.ConnectTimeoutError
+    code === "UND_ERR_CONNECT_TIMEOUT"
   );
 }
 

