@@ -1,4 +1,4 @@
-// `npm run bench` (after `npm run build`, tsc → dist/): builds the bench, then runs it (arguments,
+// `npm run bench` (after `npm run build`): builds the bench, then runs it (arguments,
 // e.g. `npm run bench -- --only signing,cold`, pass through). The build goes to
 // node_modules/.cache/sn-tokens-mcp-bench/: outside git, and outside what eslint lints (bundled
 // output would fail the project's lint rules).
@@ -6,11 +6,8 @@
 // 1. run.js: the bench itself (bench/*.ts), bundled with esbuild. Its imports of
 //    ../src/*.js are rewritten to the built ../dist/*.js and left external, so every figure measured
 //    in-process is of the code `dist/` ships, and node_modules stay external too.
-// 2. bundle/cli.js (+ chunks): the proposed bundled binary, src/cli.ts with all its
-//    dependencies in one ESM bundle (code splitting keeps dynamic imports lazy), built with
-//    BUNDLE_OPTIONS: the options proposed for `npm run build` (output to dist/, chunks beside cli.js).
-//    Its ../package.json (src/server.ts reads the version there) is a copy of the project's.
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+// Spawned servers run dist/cli.js, the esbuild bundle `npm run build` ships (scripts/bundle.mjs).
+import { mkdirSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import process from "node:process";
@@ -22,20 +19,6 @@ const BUILD_DIR = join("node_modules", ".cache", "sn-tokens-mcp-bench");
 const out = join(root, BUILD_DIR);
 const srcDir = join(root, "src");
 const distDir = join(root, "dist");
-
-/** ESM output needs a real `require` for the CommonJS dependencies (undici) that load node: modules. */
-const REQUIRE_BANNER = "import { createRequire as __snCreateRequire } from 'node:module'; const require = __snCreateRequire(import.meta.url);";
-
-const BUNDLE_OPTIONS = {
-  bundle: true,
-  splitting: true,
-  minify: true,
-  platform: "node",
-  format: "esm",
-  target: "node20.18",
-  banner: { js: REQUIRE_BANNER },
-  logLevel: "warning",
-};
 
 /** Rewrites `../src/x.js` (as bench/*.ts import it) to the built `dist/x.js`, kept external. */
 const srcToDist = {
@@ -65,14 +48,6 @@ await build({
   plugins: [srcToDist],
   logLevel: "warning",
 });
-
-await build({
-  ...BUNDLE_OPTIONS,
-  entryPoints: [join(root, "src", "cli.ts")],
-  outdir: join(out, "bundle"),
-  metafile: false,
-});
-copyFileSync(join(root, "package.json"), join(out, "package.json"));
 
 await stop();
 process.stderr.write(`bench: built ${BUILD_DIR} in ${Math.round(performance.now() - started)} ms\n`);

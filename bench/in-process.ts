@@ -67,9 +67,11 @@ export async function startInProcess(tokens: number, mix: TokenMix = "mixed"): P
 }
 
 /** The bytes a result takes in a JSON-RPC response: its text content and structuredContent, serialized. */
-export function wireBytes(result: CallToolResult): { total: number; text: number; structured: number } {
+/** `rendering`: the text as the client shows it; the others as serialized in the JSON-RPC response. */
+export function wireBytes(result: CallToolResult): { rendering: number; total: number; text: number; structured: number } {
   const text = result.content.map((part) => (part.type === "text" ? part.text : "")).join("");
   return {
+    rendering: Buffer.byteLength(text, "utf8"),
     total: Buffer.byteLength(JSON.stringify({ content: result.content, structuredContent: result.structuredContent }), "utf8"),
     text: Buffer.byteLength(JSON.stringify(text), "utf8"),
     structured: Buffer.byteLength(JSON.stringify(result.structuredContent ?? null), "utf8"),

@@ -156,6 +156,16 @@ export async function benchMemory(options: { root: string; calls: number; concur
         true,
         `after 1st call ${round(at(gc.readings, 1).rss / MB, 1)} MB, after 1,000 ${round(at(gc.readings, 1_000).rss / MB, 1)} MB`,
       ),
+      {
+        ...row(
+          `Server RSS after ${options.calls.toLocaleString("en")} calls vs after 1,000 (VmRSS after gc(): growth once warm)`,
+          at(gc.readings, 1_000).rss,
+          at(gc.readings, options.calls).rss,
+          false,
+          "the leak check: growth over the last 9,000 calls",
+        ),
+        peer: "same process after 1,000 calls",
+      },
       row(
         `Server V8 heapUsed after ${options.calls.toLocaleString("en")} calls vs after start (after gc())`,
         at(gc.readings, 0).heapUsed as number,

@@ -22,7 +22,6 @@ type Section = (typeof SECTIONS)[number];
 
 // This file runs as node_modules/.cache/sn-tokens-mcp-bench/run.js (see bench/build.mjs).
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const bundleDir = fileURLToPath(new URL("./bundle/", import.meta.url));
 const { values } = parseArgs({ options: { only: { type: "string" } } });
 const only = new Set((values.only ?? SECTIONS.join(",")).split(",").map((name) => name.trim()) as Section[]);
 for (const name of only) if (!SECTIONS.includes(name)) throw new Error(`--only: unknown section ${name}; use ${SECTIONS.join(",")}`);
@@ -62,7 +61,6 @@ if (only.has("cold")) {
   try {
     const result = await benchColdStart({
       root,
-      bundleDir,
       rounds: 15,
       serverEnv: { SN_URL: solarUser.url, SN_TOKEN: admin.id, SN_TOKEN_SECRET: admin.secret },
     });

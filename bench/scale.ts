@@ -1,3 +1,4 @@
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { listedCount, startInProcess, wireBytes } from "./in-process.js";
 import { median, round, type Row } from "./stats.js";
 
@@ -5,10 +6,11 @@ import { median, round, type Row } from "./stats.js";
  * 4. Scale of list_tokens. For accounts of 100, 1,000 and 10,000 tokens (seeded straight into the
  * local SolarUser's store): the time of one default call (a page of 50; SolarNetwork's /find
  * returns the whole account, which the tool filters and pages), beside the same signed GET made
- * directly; per-token time is the call's time over the account's tokens. Output size: bytes of
- * text content + structuredContent as serialized in the JSON-RPC response, per listed token, for
- * the default page (50) and a full page (limit 500), against the bytes per token of SolarNetwork's
- * own /find reply for the same tokens.
+ * directly; per-token time is the call's time over the account's tokens. Output size, per listed
+ * token, for the default page (50) and a full page (limit 500), against the bytes per token of
+ * SolarNetwork's own /find reply for the same tokens: the default (compact JSON) text rendering,
+ * which the target is about, and, in the note, the whole result on the wire (the text JSON-escaped,
+ * plus structuredContent: MCP asks for both, so each token's JSON travels twice).
  */
 
 const DEFAULT_PAGE = 50;
@@ -25,9 +27,31 @@ interface SizeResult {
   addedUsPerToken: number;
 }
 
+interface TokenBytes {
+  renderingPerToken: number;
+  perToken: number;
+  textPerToken: number;
+  structuredPerToken: number;
+  listed: number;
+  upstreamPerToken: number;
+}
+
+function perToken(result: CallToolResult, upstreamPerToken: number): TokenBytes {
+  const size = wireBytes(result);
+  const listed = listedCount(result);
+  return {
+    renderingPerToken: size.rendering / listed,
+    perToken: size.total / listed,
+    textPerToken: size.text / listed,
+    structuredPerToken: size.structured / listed,
+    listed,
+    upstreamPerToken,
+  };
+}
+
 export async function benchScale(options: { sizes: number[]; callsFor: (tokens: number) => number }): Promise<{ rows: Row[]; details: Record<string, unknown> }> {
   const sizes: SizeResult[] = [];
-  let bytes: Record<string, { perToken: number; textPerToken: number; structuredPerToken: number; listed: number; upstreamPerToken: number }> = {};
+  let bytes: Record<string, TokenBytes> = {};
   let fullPageMs = Number.NaN;
 
   for (const tokens of options.sizes) {
@@ -62,22 +86,11 @@ export async function benchScale(options: { sizes: number[]; callsFor: (tokens: 
       if (tokens === Math.max(...options.sizes)) {
         const upstream = await bench.directFind();
         const upstreamPerToken = Buffer.byteLength(JSON.stringify(upstream?.results ?? []), "utf8") / tokens;
-        const measure = (result: Awaited<ReturnType<typeof bench.listTokens>>) => {
-          const size = wireBytes(result);
-          const listed = listedCount(result);
-          return {
-            perToken: size.total / listed,
-            textPerToken: size.text / listed,
-            structuredPerToken: size.structured / listed,
-            listed,
-            upstreamPerToken,
-          };
-        };
-        bytes = { page50: measure(first) };
+        bytes = { page50: perToken(first, upstreamPerToken) };
         const started = performance.now();
         const full = await bench.listTokens({ limit: FULL_PAGE });
         fullPageMs = performance.now() - started;
-        bytes.page500 = measure(full);
+        bytes.page500 = perToken(full, upstreamPerToken);
       }
     } finally {
       await bench.close();
@@ -89,14 +102,7 @@ export async function benchScale(options: { sizes: number[]; callsFor: (tokens: 
   try {
     const result = await minimal.listTokens();
     const upstream = await minimal.directFind();
-    const size = wireBytes(result);
-    bytes.minimal50 = {
-      perToken: size.total / listedCount(result),
-      textPerToken: size.text / listedCount(result),
-      structuredPerToken: size.structured / listedCount(result),
-      listed: listedCount(result),
-      upstreamPerToken: Buffer.byteLength(JSON.stringify(upstream?.results ?? []), "utf8") / DEFAULT_PAGE,
-    };
+    bytes.minimal50 = perToken(result, Buffer.byteLength(JSON.stringify(upstream?.results ?? []), "utf8") / DEFAULT_PAGE);
   } finally {
     await minimal.close();
   }
@@ -139,16 +145,18 @@ export async function benchScale(options: { sizes: number[]; callsFor: (tokens: 
     if (!figure) continue;
     rows.push({
       section: "scale",
-      figure: `list_tokens output bytes per listed token: ${label}`,
-      ours: round(figure.perToken, 0),
+      figure: `list_tokens default text rendering, bytes per listed token: ${label}`,
+      ours: round(figure.renderingPerToken, 0),
       unit: "B/token",
       peer: "SolarNetwork /find JSON, same tokens",
       peerValue: round(figure.upstreamPerToken, 0),
       ratioOf: "ours/peer bytes",
-      ratio: round(figure.perToken / figure.upstreamPerToken, 2),
+      ratio: round(figure.renderingPerToken / figure.upstreamPerToken, 2),
       target: "≤ 300 B/token",
-      pass: figure.perToken <= 300,
-      note: `text ${round(figure.textPerToken, 0)} + structuredContent ${round(figure.structuredPerToken, 0)}`,
+      pass: figure.renderingPerToken <= 300,
+      note:
+        `whole result on the wire ${round(figure.perToken, 0)} B/token: ` +
+        `escaped text ${round(figure.textPerToken, 0)} + structuredContent ${round(figure.structuredPerToken, 0)}`,
     });
   }
   return {
