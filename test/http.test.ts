@@ -4,13 +4,13 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { composeApp, type App } from "../src/compose.js";
-import { ConfigError, readConfig } from "../src/config.js";
+import { readConfig } from "../src/config.js";
 import { bearerChecker, buildAllowList, isAllowedHost, isAllowedOrigin } from "../src/http/checks.js";
 import { startHttpMode, type HttpMode } from "../src/http/mode.js";
 import { readHttpOptions } from "../src/http/options.js";
 import { startLocalSolarUser, type LocalSolarUser } from "../src/sandbox/solaruser.js";
 import { TOKENS_PATH } from "../src/solarnetwork/tokens.js";
-import { gate, serverEnv } from "./support/harness.js";
+import { configError, gate, serverEnv } from "./support/harness.js";
 
 const BEARER = "test-bearer-0123456789abcdef0123456789abcdef";
 const JSON_HEADERS = { "Content-Type": "application/json", Accept: "application/json, text/event-stream" };
@@ -337,15 +337,6 @@ describe("HTTP mode (stateless Streamable HTTP at /mcp)", () => {
 
 describe("HTTP options", () => {
   const read = (env: Record<string, string>, flags = {}) => readHttpOptions(env, flags, "the-server-secret-the-server-secret");
-  const configError = (fn: () => unknown): ConfigError => {
-    try {
-      fn();
-    } catch (error) {
-      if (error instanceof ConfigError) return error;
-      throw error;
-    }
-    throw new Error("no ConfigError");
-  };
 
   it("defaults to 127.0.0.1:8808 and requires a long SN_MCP_HTTP_TOKEN", () => {
     const options = read({ SN_MCP_HTTP_TOKEN: BEARER });

@@ -5,7 +5,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { composeApp, type App } from "../src/compose.js";
-import { ConfigError, readConfig } from "../src/config.js";
+import { readConfig } from "../src/config.js";
 import { startLocalSolarUser, type LocalSolarUser, type SeedTokenInit } from "../src/sandbox/solaruser.js";
 import {
   derivedKeySource,
@@ -15,7 +15,7 @@ import {
   signingKeyExpiry,
 } from "../src/solarnetwork/signing-key.js";
 import { deriveSigningKey } from "../src/solarnetwork/snws2.js";
-import { textOf } from "./support/harness.js";
+import { configError, textOf } from "./support/harness.js";
 
 /**
  * Signing-key credentials: SN_TOKEN_SIGNING_KEY + SN_TOKEN_SIGNING_DATE instead of the secret.
@@ -31,15 +31,6 @@ const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 
 const keyHex = (secret: string, date: string) => deriveSigningKey(secret, date.replace(/-/g, "")).toString("hex");
 const isoDate = (time: number) => new Date(time).toISOString().slice(0, 10);
-const configError = (run: () => unknown): ConfigError => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-};
 
 describe("derivedKeySource", () => {
   const key = "ab".repeat(32);

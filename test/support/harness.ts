@@ -2,7 +2,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { composeApp, type App } from "../../src/compose.js";
-import { readConfig, type Config } from "../../src/config.js";
+import { ConfigError, readConfig, type Config } from "../../src/config.js";
 import { startLocalSolarUser, type LocalSolarUser } from "../../src/sandbox/solaruser.js";
 
 /**
@@ -95,4 +95,15 @@ export function gate(): { promise: Promise<void>; resolve(): void } {
   let resolve!: () => void;
   const promise = new Promise<void>((settle) => (resolve = settle));
   return { promise, resolve };
+}
+
+/** The ConfigError `run` throws; fails the test when it throws nothing or something else. */
+export function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
 }
