@@ -1,0 +1,158 @@
+import { parseArgs } from "node:util";
+import { composeApp, type App } from "./compose.js";
+import { ConfigError, readConfig } from "./config.js";
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, MIN_HTTP_TOKEN_LENGTH, readHttpOptions, type HttpOptions } from "./http/options.js";
+import { SERVER_VERSION } from "./server.js";
+
+const USAGE = `Usage: sn-tokens-mcp [sandbox] [--http [--host H] [--port N]]
+                     [--read-only] [--tools a,b] [--exclude-tools a,b] [--help] [--version]
+
+Serves the SolarNetwork security-token tools over MCP: on stdio (default), or with --http as
+stateless Streamable HTTP at http://H:N/mcp (default ${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT}; --port 0 picks a free port).
+"sandbox" serves them against an embedded SolarUser simulator instead of SolarNetwork: no account
+needed, tokens kept in SN_MCP_SANDBOX_FILE (default: a file in a per-user data directory).
+--read-only, --tools and --exclude-tools set SN_MCP_READ_ONLY, SN_MCP_TOOLS, SN_MCP_EXCLUDE_TOOLS.
+Configuration comes from the environment (credentials never from flags):
+  SN_URL                  SolarNetwork base URL (default https://data.solarnetwork.net)
+  SN_TOKEN                the server's own unrestricted User token ID (required)
+  SN_TOKEN_SECRET         its secret, or SN_TOKEN_SECRET_FILE: a file holding it, or instead
+  SN_TOKEN_SIGNING_KEY    a signing key derived from the secret (64 hex), with
+  SN_TOKEN_SIGNING_DATE   the UTC date it was derived for (YYYY-MM-DD); valid 7 days
+  SN_MCP_SECRET_DELIVERY  inline (default) or file
+  SN_MCP_SECRET_DIR       where file delivery writes new secrets
+  SN_MCP_TIMEOUT_MS       per-request timeout (default 15000)
+  SN_MCP_READ_ONLY        true: only read tools
+  SN_MCP_TOOLS, SN_MCP_EXCLUDE_TOOLS  comma lists of tool names
+  SN_MCP_LOG_LEVEL        debug, info (default), warn, error or silent
+  SN_MCP_AUDIT_LOG        a file to append one JSON line per change attempt and outcome
+Limits on what an assistant may do (see the README's security model):
+  SN_MCP_TOKEN_TYPES      comma list of types it may create (User, ReadNodeData)
+  SN_MCP_MAX_LIFETIME     longest expiry it may set, e.g. 90D (also the default for a create)
+  SN_MCP_MAX_ACTIVE_TOKENS  cap on active tokens in the account
+  SN_MCP_ALLOW_UNRESTRICTED_USER_TOKENS  false: refuse User tokens without apiPaths
+  SN_MCP_WITHOUT_ELICITATION  refuse or proceed (default): widening changes when the client cannot ask
+  SN_MCP_RATE_LIMIT_READS, SN_MCP_RATE_LIMIT_WRITES  calls a minute (default 120, 20; 0: none)
+With --http:
+  SN_MCP_HTTP_TOKEN       required: the bearer secret clients send (Authorization: Bearer ...),
+                          at least ${MIN_HTTP_TOKEN_LENGTH} characters, e.g. from: openssl rand -hex 32
+  SN_MCP_HTTP_ALLOWED_HOSTS    extra Host values (comma list; name or name:port), e.g. behind a proxy
+  SN_MCP_HTTP_ALLOWED_ORIGINS  extra Origin values (comma list of scheme://host[:port])
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`sn-tokens-mcp: ${message}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        help: { type: "boolean" },
+        version: { type: "boolean" },
+        http: { type: "boolean" },
+        host: { type: "string" },
+        port: { type: "string" },
+        "read-only": { type: "boolean" },
+        tools: { type: "string" },
+        "exclude-tools": { type: "string" },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    fail(`${(error as Error).message}. See --help.`);
+  }
+  const flags = parsed.values;
+  if (flags.help) return void process.stderr.write(USAGE);
+  if (flags.version) return void process.stderr.write(`${SERVER_VERSION}\n`);
+  const [command, ...extra] = parsed.positionals;
+  if ((command !== undefined && command !== "sandbox") || extra.length > 0) {
+    fail(`unknown command "${[command, ...extra].join(" ")}". See --help.`);
+  }
+  if (!flags.http && (flags.host !== undefined || flags.port !== undefined)) fail("--host and --port go with --http. See --help.");
+  const httpFlags = { host: flags.host, port: flags.port };
+  const env = withOperatorFlags(process.env, flags);
+
+  let app: App;
+  let http: HttpOptions | undefined;
+  try {
+    if (command === "sandbox") {
+      if (flags.http) http = readHttpOptions(env, httpFlags);
+      // Loaded only for the modes that use them, so that stdio start-up does not pay for them.
+      const { runSandbox } = await import("./sandbox/mode.js");
+      app = (await runSandbox({ env })).app;
+    } else {
+      const config = readConfig(env);
+      if (flags.http) http = readHttpOptions(env, httpFlags, config.tokenSecret);
+      app = composeApp(config);
+      for (const notice of config.notices) app.log.warn(notice);
+    }
+    if (http) app.protect(http.token);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  if (http) return serveHttp(app, http);
+
+  const shutdown = async () => {
+    await app.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+  process.stdin.once("end", shutdown);
+  await app.server.connectStdio();
+  app.log.info("serving MCP on stdio", { version: SERVER_VERSION });
+}
+
+/** The operator's tool flags, which beat the variables they mirror. */
+function withOperatorFlags(
+  env: NodeJS.ProcessEnv,
+  flags: { "read-only"?: boolean; tools?: string; "exclude-tools"?: string },
+): NodeJS.ProcessEnv {
+  const mirrored: NodeJS.ProcessEnv = {};
+  if (flags["read-only"]) mirrored.SN_MCP_READ_ONLY = "true";
+  if (flags.tools !== undefined) mirrored.SN_MCP_TOOLS = flags.tools;
+  if (flags["exclude-tools"] !== undefined) mirrored.SN_MCP_EXCLUDE_TOOLS = flags["exclude-tools"];
+  return { ...env, ...mirrored };
+}
+
+async function serveHttp(app: App, options: HttpOptions): Promise<void> {
+  let mode;
+  try {
+    const { startHttpMode } = await import("./http/mode.js");
+    mode = await startHttpMode(app, options);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") fail(`--port ${options.port}: ${options.host}:${options.port} is already in use; pick another port.`);
+    if (code === "EACCES") fail(`--port ${options.port}: not allowed to listen on ${options.host}:${options.port}; pick a port above 1023.`);
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") fail(`--host ${options.host}: not an address of this machine.`);
+    throw error;
+  }
+  const running = mode;
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      app.log.warn("second signal: exiting without waiting", { signal });
+      process.exit(1);
+    }
+    signalled = true;
+    app.log.info("shutting down", { signal });
+    running.shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error("shutdown failed", { error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`sn-tokens-mcp: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
