@@ -99,6 +99,22 @@ describe("Redactor", () => {
     expect(short.text("SNWS2 Credential=a,SignedHeaders=host,Signature=")).toBe(`SNWS2 ${REDACTED}`);
   });
 
+  it("skips only strings shorter than every registered value, and scrubs signatures in any string", () => {
+    const keyOnly = new Redactor();
+    const key = Buffer.alloc(32, 7);
+    keyOnly.addSecret(key); // hex: 64 characters, base64: 44
+    const base64 = key.toString("base64");
+    expect(keyOnly.text(base64)).toBe(REDACTED);
+    expect(keyOnly.text(base64.slice(0, -1))).toBe(base64.slice(0, -1));
+    expect(keyOnly.text("Signature=" + "c".repeat(16))).toBe(`Signature=${REDACTED}`);
+    const mixed = new Redactor();
+    mixed.addSecret("a-twenty-char-secret");
+    mixed.addSecret("0123456789");
+    expect(mixed.text("0123456789")).toBe(REDACTED);
+    expect(mixed.text("012345678")).toBe("012345678");
+    expect(mixed.text("a-twenty-char-secret")).toBe(REDACTED);
+  });
+
   it("lets through only the one reveal it is given", () => {
     expect(redactor.value({ secret: "s3cr3t-value-123" }, "s3cr3t-value-123")).toEqual({ secret: "s3cr3t-value-123" });
     expect(redactor.value({ secret: "other-secret-xyz" }, "s3cr3t-value-123")).toEqual({ secret: REDACTED });

@@ -15,6 +15,8 @@ const MIN_SECRET_LENGTH = 8;
 export class Redactor {
   readonly #values = new Set<string>();
   #pattern: RegExp | undefined;
+  /** The shortest registered value: a shorter string cannot hold one. */
+  #shortest = Infinity;
 
   /** Registers a secret; a binary key is hidden in its hex and base64 forms. */
   addSecret(secret: string | Uint8Array): void {
@@ -26,6 +28,7 @@ export class Redactor {
       if (form.length >= MIN_SECRET_LENGTH && !this.#values.has(form)) {
         this.#values.add(form);
         this.#pattern = undefined;
+        this.#shortest = Math.min(this.#shortest, form.length);
       }
     }
   }
@@ -35,12 +38,13 @@ export class Redactor {
    * one-time reveal); it stays a registered secret for every other output.
    */
   text(input: string, reveal?: string): string {
-    // Most strings in a result are short field values: skip what cannot hold a secret or a signature.
-    if (input.length < MIN_SECRET_LENGTH) return input;
+    // Most strings in a result are short field values: run only the searches that can match. Both
+    // SNWS2 patterns contain "Signature="; a string shorter than every registered value holds none.
     let output = input;
     if (input.includes("Signature=")) {
       output = output.replace(SNWS2_AUTHORIZATION, `SNWS2 ${REDACTED}`).replace(SIGNATURE_PARAMETER, `Signature=${REDACTED}`);
     }
+    if (output.length < this.#shortest) return output;
     const pattern = this.#valuePattern();
     if (pattern) output = output.replace(pattern, (match) => (match === reveal ? match : REDACTED));
     return output;
