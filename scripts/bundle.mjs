@@ -3,7 +3,16 @@
 // Performance). Modules only some modes need (HTTP, sandbox) become chunks loaded on demand; undici,
 // loaded at the first request, stays external (a CommonJS package, imported as Node imports it).
 // The rest of dist/ stays as tsc wrote it (the demo and scripts/pack.mjs use it).
+import { readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { build } from "esbuild";
+
+// Chunk names carry a content hash, so a rebuild writes new files beside the old ones: remove the
+// previous build's chunks first, or dist/ (and the package and .mcpb made from it) keeps them all.
+const CHUNK = /^[\w.]+-[A-Z2-7]{8}\.js(\.map)?$/;
+for (const name of readdirSync("dist", { withFileTypes: true })) {
+  if (name.isFile() && CHUNK.test(name.name)) rmSync(join("dist", name.name));
+}
 
 await build({
   entryPoints: { cli: "src/cli.ts" },
