@@ -37,6 +37,8 @@ export interface App {
   /** A new MCP server on the same client, tools and journal (HTTP mode: one per request). */
   newServer(): McpServerHandle;
   log: Logger;
+  /** How long one SolarNetwork request may take (SN_MCP_TIMEOUT_MS). */
+  requestTimeoutMs: number;
   /** Registers one more secret (e.g. the HTTP bearer) with the redactor every output passes. */
   protect(secret: string): void;
   close(): Promise<void>;
@@ -83,6 +85,7 @@ export function composeApp(config: Config, overrides: Overrides = {}): App {
     server,
     newServer,
     log,
+    requestTimeoutMs: config.timeoutMs,
     protect: (secret) => redactor.addSecret(secret),
     async close() {
       await server.close();

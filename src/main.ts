@@ -94,7 +94,8 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
-  if (http) return serveHttp(app, http);
+  // A write already sent is not cut off (see the client); shutdown waits long enough for it to end.
+  if (http) return serveHttp(app, { ...http, shutdownGraceMs: Math.max(http.shutdownGraceMs, app.requestTimeoutMs + 5_000) });
 
   const shutdown = async () => {
     await app.close();

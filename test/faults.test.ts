@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { startHarness, textOf, type Harness } from "./support/harness.js";
+import { gate, startHarness, textOf, type Harness } from "./support/harness.js";
 
 let h: Harness;
 afterEach(async () => {
@@ -77,6 +77,26 @@ describe("reads", () => {
 });
 
 describe("a create", () => {
+  it("cancelled while SolarNetwork holds its reply finishes, and the token no one got the secret of is deleted", async () => {
+    h = await startHarness();
+    const release = gate();
+    h.solarUser.injectFault({ match: { pathEndsWith: "/generate/ReadNodeData" }, kind: "hold", release: release.promise });
+    const controller = new AbortController();
+    const call = h.client.callTool({ name: "create_token", arguments: { type: "ReadNodeData", nodeIds: [1] } }, undefined, {
+      signal: controller.signal,
+    });
+    await vi.waitFor(() => expect(tokenCalls(h, "/generate/ReadNodeData")).toBe(1));
+    controller.abort();
+    await expect(call).rejects.toThrow();
+    release.resolve();
+    await vi.waitFor(() => expect(h.logs.join("\n")).toMatch(/create_token was cancelled after SolarNetwork created the token/));
+    const deletes = h.solarUser.requests.filter((q) => q.method === "DELETE");
+    expect(deletes).toHaveLength(1);
+    expect(deletes[0]?.status).toBe(200);
+    const listed = (await h.call("list_tokens", {})).structuredContent as { tokens: { id: string }[] };
+    expect(listed.tokens.map((token) => token.id)).toEqual([h.admin.id]);
+  });
+
   it("is never retried on a server error", async () => {
     h = await startHarness();
     h.solarUser.injectFault({ match: { pathEndsWith: "/generate/User" }, kind: "status", status: 500 });

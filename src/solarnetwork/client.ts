@@ -128,8 +128,14 @@ export class SolarNetworkClient {
     const authorization = sign(signable, this.#tokenId, this.#keys.keyFor(date), date);
     const query = encodeParameters(request.query ?? []);
 
+    if (request.signal?.aborted) throw new SolarNetworkError("network", "The request was cancelled.");
+    // The caller's cancellation stops a write only before it is sent: cut off mid-flight, a write
+    // SolarNetwork may already have applied has an unknown outcome (a new token, its secret lost).
+    // Sent, it finishes or times out.
+    const cancel = request.method === "GET" ? request.signal : undefined;
     const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    const signal = cancel ? AbortSignal.any([cancel, timeout]) : timeout;
+    const sent = { ...request, signal: cancel };
     let response: Dispatcher.ResponseData;
     try {
       const dispatcher = await this.#pool();
@@ -142,13 +148,13 @@ export class SolarNetworkClient {
         signal,
       });
     } catch (error) {
-      throw transportError(error, request, timeout, { replyStarted: false });
+      throw transportError(error, sent, timeout, { replyStarted: false });
     }
     let text: string;
     try {
       text = await response.body.text();
     } catch (error) {
-      throw transportError(error, request, timeout, { replyStarted: true });
+      throw transportError(error, sent, timeout, { replyStarted: true });
     }
     return decodeReply(response.statusCode, response.headers, text);
   }

@@ -54,11 +54,14 @@ export const createToken = defineTool({
       );
     }
 
+    // Cancelled while the create was in flight (the client gave up, the connection closed): no one
+    // will read this result, so the secret would be lost with a live token.
+    if (signal.aborted) return await discardUndeliverable(token.id, "cancelled", signal.reason, { tokens, log });
     let delivered;
     try {
       delivered = await delivery.deliver(token, created.secret);
     } catch (error) {
-      return await discardUndeliverable(token.id, error, { tokens, signal, log });
+      return await discardUndeliverable(token.id, "unwritable", error, { tokens, log });
     }
     warnings.push(...riskWarnings(token.type, token.policy));
     if ("secret" in delivered) warnings.unshift(SHOWN_ONCE);
@@ -69,21 +72,38 @@ export const createToken = defineTool({
   },
 });
 
-/** A token whose secret cannot be delivered is useless and a risk: delete it, and say so. */
+const DISCARDED = {
+  unwritable: {
+    log: "writing the new token's secret file failed",
+    deleted: (id: string) =>
+      `The secret could not be written to the secret directory, so the new token ${id} was deleted again. The operator should check SN_MCP_SECRET_DIR.`,
+    kept: (id: string) =>
+      `The token ${id} was created but its secret could not be written to the secret directory, and deleting it failed. Delete token ${id} with delete_token.`,
+  },
+  cancelled: {
+    log: "create_token was cancelled after SolarNetwork created the token",
+    deleted: (id: string) => `The call was cancelled, so the new token ${id}, whose secret no one received, was deleted again.`,
+    kept: (id: string) =>
+      `The call was cancelled after token ${id} was created, and deleting it failed: its secret was never shown. Delete token ${id} with delete_token.`,
+  },
+};
+
+/**
+ * A token whose secret cannot be delivered is useless and a risk: delete it, and say so. Not
+ * cancellable: the cleanup must run even when the call it belongs to was cancelled.
+ */
 async function discardUndeliverable(
   tokenId: string,
+  why: keyof typeof DISCARDED,
   cause: unknown,
-  { tokens, signal, log }: Pick<ToolContext, "tokens" | "signal" | "log">,
+  { tokens, log }: Pick<ToolContext, "tokens" | "log">,
 ): Promise<never> {
-  log.error("writing the new token's secret file failed", { tokenId, error: String(cause) });
+  const text = DISCARDED[why];
+  log.error(text.log, { tokenId, error: String(cause) });
   try {
-    await tokens.delete(tokenId, signal);
+    await tokens.delete(tokenId);
   } catch {
-    throw new ToolError(
-      `The token ${tokenId} was created but its secret could not be written to the secret directory, and deleting it failed. Delete token ${tokenId} with delete_token.`,
-    );
+    throw new ToolError(text.kept(tokenId));
   }
-  throw new ToolError(
-    `The secret could not be written to the secret directory, so the new token ${tokenId} was deleted again. The operator should check SN_MCP_SECRET_DIR.`,
-  );
+  throw new ToolError(text.deleted(tokenId));
 }
