@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../src/config.js";
 import { SANDBOX_META_KEY, SANDBOX_PREFIX } from "../src/sandbox/label.js";
 import { DEFAULT_SANDBOX_FILE_NAME, runSandbox, SANDBOX_ADMIN_NAME, sandboxFile, type Sandbox, type SandboxOptions } from "../src/sandbox/mode.js";
+import { jsonFileTokenStore } from "../src/sandbox/store.js";
 import { textOf } from "./support/harness.js";
 
 /** Sandbox mode through a real MCP client: labelled results, a persistent 0600 token file, restarts. */
@@ -199,6 +200,42 @@ describe("runSandbox", () => {
     writeFileSync(broken, JSON.stringify({ something: "else" }));
     await expect(runSandbox({ env: { SN_MCP_SANDBOX_FILE: broken } })).rejects.toBeInstanceOf(ConfigError);
     await expect(runSandbox({ env: { SN_MCP_SANDBOX_FILE: dir } })).rejects.toMatchObject({ variable: "SN_MCP_SANDBOX_FILE" });
+  });
+
+  it("one sandbox process per file: a second is refused until the first closes; a dead owner's lock is taken over", async () => {
+    const first = await start();
+    await expect(runSandbox({ env: { SN_MCP_SANDBOX_FILE: file } })).rejects.toMatchObject({
+      variable: "SN_MCP_SANDBOX_FILE",
+      message: expect.stringMatching(/in use by another sandbox \(process \d+\)/),
+    });
+    await first.close();
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    writeFileSync(`${file}.lock`, "999999999"); // no such process
+    const second = await start();
+    expect(readFileSync(`${file}.lock`, "utf8")).toBe(String(process.pid));
+    await second.close();
+  });
+
+  it("refuses a file it cannot create, naming SN_MCP_SANDBOX_FILE", async () => {
+    const plain = join(dir, "plain-file");
+    writeFileSync(plain, "");
+    await expect(runSandbox({ env: { SN_MCP_SANDBOX_FILE: join(plain, "sub", "tokens.json") } })).rejects.toMatchObject({
+      name: "ConfigError",
+      variable: "SN_MCP_SANDBOX_FILE",
+    });
+  });
+
+  it("a change the file cannot take is undone in memory too", () => {
+    const path = join(dir, "store.json");
+    const store = jsonFileTokenStore(path);
+    const token = { id: "kept", secret: "s", userId: 1, type: "User" as const, status: "Active" as const, created: 1 };
+    store.put(token);
+    rmSync(path);
+    mkdirSync(join(path, "blocker"), { recursive: true }); // the rename onto `path` now fails
+    expect(() => store.put({ ...token, id: "lost" })).toThrow();
+    expect(store.get("lost")).toBeUndefined();
+    expect(() => store.delete("kept")).toThrow();
+    expect(store.get("kept")).toMatchObject({ id: "kept" });
   });
 
   it("refuses a bad setting, naming its variable, and leaves nothing running", async () => {

@@ -6,6 +6,7 @@ import { userStateDir } from "../paths.js";
 import { startLocalSolarUser, type LocalSolarUser } from "./solaruser.js";
 import { isRestricted } from "../tokens/model.js";
 import { isExpired } from "./policy.js";
+import { lockSandboxFile } from "./lock.js";
 import { jsonFileTokenStore, type TokenStore } from "./store.js";
 
 /**
@@ -69,16 +70,17 @@ export function sandboxFile(env: NodeJS.ProcessEnv, file?: string): string {
  */
 export async function runSandbox(options: SandboxOptions): Promise<Sandbox> {
   const file = sandboxFile(options.env, options.file);
-  const store = openStore(file);
-  const admin = findAdmin(store, (options.overrides?.clock ?? Date.now)());
-  const solarUser = await startLocalSolarUser({ host: "127.0.0.1", port: 0, store, now: options.overrides?.clock });
-  let app: App;
+  const release = lockSandboxFile(file);
+  let solarUser: LocalSolarUser | undefined;
   try {
-    const credential = admin ?? solarUser.seedToken({ type: "User", userId: SANDBOX_USER_ID, name: SANDBOX_ADMIN_NAME, description: SANDBOX_ADMIN_DESCRIPTION });
+    const store = openStore(file);
+    const admin = findAdmin(store, (options.overrides?.clock ?? Date.now)());
+    solarUser = await startLocalSolarUser({ host: "127.0.0.1", port: 0, store, now: options.overrides?.clock, recordRequests: false });
+    const credential = admin ?? seedAdmin(solarUser, file);
     const env: NodeJS.ProcessEnv = { ...options.env };
     for (const name of ACCOUNT_VARIABLES) delete env[name];
     const config = readConfig({ ...env, SN_URL: solarUser.url, SN_TOKEN: credential.id, SN_TOKEN_SECRET: credential.secret });
-    app = composeApp(config, { ...options.overrides, sandbox: true });
+    const app = composeApp(config, { ...options.overrides, sandbox: true });
     const ignored = ACCOUNT_VARIABLES.filter((name) => options.env[name]);
     if (ignored.length > 0) app.log.warn("sandbox mode ignores the SolarNetwork account settings", { ignored });
     for (const notice of config.notices) app.log.warn(notice);
@@ -87,10 +89,21 @@ export async function runSandbox(options: SandboxOptions): Promise<Sandbox> {
       file,
       seeded: admin === undefined,
     });
-    return { app: withSolarUser(app, solarUser), url: solarUser.url, file, adminTokenId: credential.id };
+    return { app: withSolarUser(app, solarUser, release), url: solarUser.url, file, adminTokenId: credential.id };
   } catch (error) {
-    await solarUser.close();
+    await solarUser?.close();
+    release();
     throw error;
+  }
+}
+
+function seedAdmin(solarUser: LocalSolarUser, file: string): { id: string; secret: string } {
+  try {
+    return solarUser.seedToken({ type: "User", userId: SANDBOX_USER_ID, name: SANDBOX_ADMIN_NAME, description: SANDBOX_ADMIN_DESCRIPTION });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== "string") throw error;
+    throw new ConfigError("SN_MCP_SANDBOX_FILE", `cannot write ${file} (${code}); point SN_MCP_SANDBOX_FILE elsewhere`);
   }
 }
 
@@ -128,7 +141,7 @@ function findAdmin(store: TokenStore, now: number): { id: string; secret: string
   return admin ? { id: admin.id, secret: admin.secret } : undefined;
 }
 
-function withSolarUser(app: App, solarUser: LocalSolarUser): App {
+function withSolarUser(app: App, solarUser: LocalSolarUser, release: () => void): App {
   let closing: Promise<void> | undefined;
   return {
     ...app,
@@ -138,6 +151,7 @@ function withSolarUser(app: App, solarUser: LocalSolarUser): App {
           await app.close();
         } finally {
           await solarUser.close();
+          release();
         }
       })();
       return closing;

@@ -29,6 +29,8 @@ export interface LocalSolarUserOptions {
    * node ID is accepted.
    */
   nodeOwners?: Readonly<Record<number, number>>;
+  /** Keep every request in `requests` (default true, for tests); sandbox mode, long-running, does not. */
+  recordRequests?: boolean;
 }
 
 export interface SeedTokenInit {
@@ -136,7 +138,7 @@ export async function startLocalSolarUser(options: LocalSolarUserOptions = {}): 
     const rawPath = queryAt < 0 ? target : target.slice(0, queryAt);
     const rawQuery = queryAt < 0 ? "" : target.slice(queryAt + 1);
     const entry = { method, path: rawPath, query: rawQuery, status: 0 };
-    requests.push(entry);
+    if (options.recordRequests !== false) requests.push(entry);
     const fault = takeFault(method, rawPath);
 
     const body = await readBody(req);

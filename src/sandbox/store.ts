@@ -75,9 +75,15 @@ const fileSchema = z.object({
 export function jsonFileTokenStore(path: string): TokenStore {
   const initial: StoredToken[] = [];
   if (existsSync(path)) {
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      throw new Error(`The sandbox token file ${path} cannot be read (${(error as { code?: string }).code ?? "error"}).`);
+    }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(path, "utf8"));
+      parsed = JSON.parse(text);
     } catch {
       throw new Error(`The sandbox token file ${path} is not valid JSON.`);
     }
@@ -87,17 +93,34 @@ export function jsonFileTokenStore(path: string): TokenStore {
   }
   const memory = memoryTokenStore(initial);
   const save = () => writeAtomically(path, JSON.stringify({ version: 1, tokens: memory.all() }, null, 2) + "\n");
+  // A change the file did not take is undone in memory too: memory and file never disagree.
+  const restore = (id: string, previous: StoredToken | undefined) => {
+    if (previous) memory.put(previous);
+    else memory.delete(id);
+  };
   return {
     get: memory.get,
     all: memory.all,
     put(token) {
+      const previous = memory.get(token.id);
       memory.put(token);
-      save();
+      try {
+        save();
+      } catch (error) {
+        restore(token.id, previous);
+        throw error;
+      }
     },
     delete(id) {
-      const removed = memory.delete(id);
-      if (removed) save();
-      return removed;
+      const previous = memory.get(id);
+      if (!memory.delete(id)) return false;
+      try {
+        save();
+      } catch (error) {
+        restore(id, previous);
+        throw error;
+      }
+      return true;
     },
   };
 }
