@@ -115,6 +115,11 @@ describe("Redactor", () => {
     expect(mixed.text("a-twenty-char-secret")).toBe(REDACTED);
   });
 
+  it("hides bytes whatever their field is called", () => {
+    const key = Buffer.alloc(32, 7);
+    expect(redactor.value({ k: key, nested: [new Uint8Array(key)], n: 7 })).toEqual({ k: REDACTED, nested: [REDACTED], n: 7 });
+  });
+
   it("lets through only the one reveal it is given", () => {
     expect(redactor.value({ secret: "s3cr3t-value-123" }, "s3cr3t-value-123")).toEqual({ secret: "s3cr3t-value-123" });
     expect(redactor.value({ secret: "other-secret-xyz" }, "s3cr3t-value-123")).toEqual({ secret: REDACTED });

@@ -57,6 +57,8 @@ export class Redactor {
 
   #walk(input: unknown, reveal: string | undefined): unknown {
     if (typeof input === "string") return this.text(input, reveal);
+    // Bytes (a signing key is a Buffer) would serialise as their numbers: never let them through.
+    if (ArrayBuffer.isView(input) || input instanceof ArrayBuffer) return REDACTED;
     if (Array.isArray(input)) return input.map((item) => this.#walk(item, reveal));
     if (input !== null && typeof input === "object") {
       const output: Record<string, unknown> = {};
