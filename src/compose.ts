@@ -44,6 +44,8 @@ export interface App {
   close(): Promise<void>;
 }
 
+const KEY_RENEWAL_CHECK_MS = 3_600_000;
+
 export function composeApp(config: Config, overrides: Overrides = {}): App {
   const clock = overrides.clock ?? Date.now;
   const redactor = new Redactor();
@@ -60,6 +62,8 @@ export function composeApp(config: Config, overrides: Overrides = {}): App {
   const refresher = keys.derived
     ? keyRefresher({ keys: keys.derived, fetchKey: refreshThrough(client), now: () => clock() + client.clockOffsetMs, log })
     : undefined;
+  // Calls renew the key too; this keeps a server that gets none for a week from letting it expire.
+  const renewal = refresher && setInterval(() => void refresher.refreshIfDue(), KEY_RENEWAL_CHECK_MS).unref();
   const tools = selectTools(ALL_TOOLS, config);
   const limits = rateLimits(config.rateLimits, clock);
   const audit = config.auditLog ? fileAuditJournal(config.auditLog, redactor, clock) : noAuditJournal;
@@ -88,6 +92,7 @@ export function composeApp(config: Config, overrides: Overrides = {}): App {
     requestTimeoutMs: config.timeoutMs,
     protect: (secret) => redactor.addSecret(secret),
     async close() {
+      clearInterval(renewal);
       await server.close();
       await client.close();
     },

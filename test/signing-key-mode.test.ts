@@ -15,6 +15,7 @@ import {
   signingKeyExpiry,
 } from "../src/solarnetwork/signing-key.js";
 import { deriveSigningKey } from "../src/solarnetwork/snws2.js";
+import { SolarNetworkError } from "../src/solarnetwork/errors.js";
 import { configError, textOf } from "./support/harness.js";
 
 /**
@@ -322,6 +323,28 @@ describe("keyRefresher", () => {
     await Promise.all([refresher.refreshIfDue(), refresher.refreshIfDue(), refresher.refreshIfDue()]);
     expect(asked).toBe(1);
     expect(keys.date).toBe("2026-03-12");
+  });
+
+  it("takes any 403 from the refresh endpoint as a refusal, and stops asking", async () => {
+    const keys = derivedKeySource("ab".repeat(32), KEY_DAY);
+    let asked = 0;
+    const warnings: string[] = [];
+    let now = KEY_DAY_START + 2 * DAY;
+    const refresher = keyRefresher({
+      keys,
+      fetchKey: async () => {
+        asked++;
+        throw new SolarNetworkError("unauthorized", "some other wording", { status: 403 });
+      },
+      now: () => now,
+      log: { info: () => {}, warn: (message: string) => void warnings.push(message) },
+    });
+    await refresher.refreshIfDue();
+    now += DAY;
+    await refresher.refreshIfDue();
+    expect(asked).toBe(1);
+    expect(warnings.join("\n")).toMatch(/does not allow renewing/);
+    expect(keys.date).toBe(KEY_DAY);
   });
 });
 

@@ -178,7 +178,8 @@ export function keyRefresher(options: KeyRefresherOptions): KeyRefresher {
       log.info("renewed the SolarNetwork signing key", { date: today, expiresAt: new Date(keys.expiresAt).toISOString() });
     } catch (error) {
       const expiresAt = new Date(keys.expiresAt).toISOString();
-      if (error instanceof SolarNetworkError && error.kind === "forbidden") {
+      // Any 403 from the refresh endpoint is a refusal, whatever its wording: asking again will not help.
+      if (error instanceof SolarNetworkError && (error.kind === "forbidden" || error.details.status === 403)) {
         refused = true;
         log.warn(
           "SolarNetwork does not allow renewing this token's signing key (its policy sets refreshAllowed: false); derive a new key before the current one expires",
