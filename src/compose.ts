@@ -4,7 +4,7 @@ import { fileAuditJournal, noAuditJournal } from "./safety/audit.js";
 import { rateLimits } from "./safety/rate-limit.js";
 import { Redactor } from "./safety/redact.js";
 import { fileDelivery, inlineDelivery } from "./safety/secret-delivery.js";
-import { createMcpServer, type McpServerHandle } from "./server.js";
+import { mcpServerFactory, type McpServerHandle } from "./server.js";
 import { SolarNetworkClient } from "./solarnetwork/client.js";
 import {
   derivedKeySource,
@@ -64,11 +64,8 @@ export function composeApp(config: Config, overrides: Overrides = {}): App {
     : undefined;
   // Calls renew the key too; this keeps a server that gets none for a week from letting it expire.
   const renewal = refresher && setInterval(() => void refresher.refreshIfDue(), KEY_RENEWAL_CHECK_MS).unref();
-  const tools = selectTools(ALL_TOOLS, config);
-  const limits = rateLimits(config.rateLimits, clock);
-  const audit = config.auditLog ? fileAuditJournal(config.auditLog, redactor, clock) : noAuditJournal;
-  const newServer = () => createMcpServer({
-    tools,
+  const newServer = mcpServerFactory({
+    tools: selectTools(ALL_TOOLS, config),
     context: {
       tokens: refresher ? withKeyRefresh(new SolarNetworkTokenService(client), refresher) : new SolarNetworkTokenService(client),
       delivery: config.secretDelivery === "file" ? fileDelivery(config.secretDir, clock) : inlineDelivery(),
@@ -80,8 +77,9 @@ export function composeApp(config: Config, overrides: Overrides = {}): App {
     },
     redactor,
     log,
-    audit,
-    rateLimits: limits,
+    audit: config.auditLog ? fileAuditJournal(config.auditLog, redactor, clock) : noAuditJournal,
+    // Made once: every server shares them, so the limits hold across HTTP requests.
+    rateLimits: rateLimits(config.rateLimits, clock),
     sandbox: overrides.sandbox,
   });
   const server = newServer();

@@ -89,7 +89,6 @@ async function main(): Promise<void> {
       app = composeApp(config);
       for (const notice of config.notices) app.log.warn(notice);
     }
-    if (http) app.protect(http.token);
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;

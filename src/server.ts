@@ -9,6 +9,7 @@ import {
   ListToolsRequestSchema,
   McpError,
   type CallToolResult,
+  type Tool as ListedTool,
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { randomUUID } from "node:crypto";
@@ -51,13 +52,12 @@ export interface McpServerHandle {
   close(): Promise<void>;
 }
 
-export function createMcpServer(options: McpServerOptions): McpServerHandle {
-  const { tools, context, redactor, log, audit } = options;
-  const server = new Server(
-    { name: SERVER_NAME, version: SERVER_VERSION },
-    { capabilities: { tools: {} }, instructions: options.sandbox ? INSTRUCTIONS + SANDBOX_INSTRUCTIONS : INSTRUCTIONS },
-  );
-  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+/**
+ * Makes MCP servers for these tools: the listing (JSON Schemas) is built once, here; each server
+ * made after (HTTP mode makes one per request) only wires its handlers.
+ */
+export function mcpServerFactory(options: McpServerOptions): () => McpServerHandle {
+  const { tools } = options;
   const listed = tools.map((tool) => ({
     name: tool.name,
     title: tool.title,
@@ -66,7 +66,23 @@ export function createMcpServer(options: McpServerOptions): McpServerHandle {
     outputSchema: jsonSchema(tool.output, "output"),
     annotations: { title: tool.title, ...tool.annotations },
   }));
-  const listing = options.sandbox ? listed.map(labelSandboxTool) : listed;
+  const prepared: Prepared = {
+    instructions: options.sandbox ? INSTRUCTIONS + SANDBOX_INSTRUCTIONS : INSTRUCTIONS,
+    byName: new Map(tools.map((tool) => [tool.name, tool])),
+    listing: options.sandbox ? listed.map(labelSandboxTool) : listed,
+  };
+  return () => createMcpServer(options, prepared);
+}
+
+interface Prepared {
+  instructions: string;
+  byName: ReadonlyMap<string, Tool>;
+  listing: ListedTool[];
+}
+
+function createMcpServer(options: McpServerOptions, { instructions, byName, listing }: Prepared): McpServerHandle {
+  const { context, redactor, log, audit } = options;
+  const server = new Server({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {} }, instructions });
 
   /** Asks the person, through the client, to allow a change; throws when they or the operator say no. */
   const confirm = async (question: string, signal: AbortSignal): Promise<void> => {

@@ -75,6 +75,10 @@ export class SolarNetworkClient {
   #pool(): Promise<Dispatcher> {
     this.#dispatcher ??= import("undici").then(
       ({ Pool }) => new Pool(this.#origin.origin, { connections: 4, keepAliveTimeout: 30_000, pipelining: 1 }),
+      (error: unknown) => {
+        this.#dispatcher = undefined; // not cached: the next request tries again
+        throw error;
+      },
     );
     return this.#dispatcher;
   }
@@ -114,6 +118,7 @@ export class SolarNetworkClient {
   }
 
   async #send(request: ApiRequest): Promise<unknown> {
+    if (request.signal?.aborted) throw new SolarNetworkError("network", "The request was cancelled.");
     const date = new Date(Math.floor((this.#clock() + this.#clockOffsetMs) / 1000) * 1000);
     const { headers, body, bodySha256Hex } = encodeBody(request);
     headers["host"] = this.#origin.host;
@@ -128,7 +133,6 @@ export class SolarNetworkClient {
     const authorization = sign(signable, this.#tokenId, this.#keys.keyFor(date), date);
     const query = encodeParameters(request.query ?? []);
 
-    if (request.signal?.aborted) throw new SolarNetworkError("network", "The request was cancelled.");
     // The caller's cancellation stops a write only before it is sent: cut off mid-flight, a write
     // SolarNetwork may already have applied has an unknown outcome (a new token, its secret lost).
     // Sent, it finishes or times out.
