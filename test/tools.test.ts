@@ -121,7 +121,7 @@ describe("update_token", () => {
     const result = await h.call("update_token", { tokenId: token.id, nodeIds: [107], replace: true });
     const out = result.structuredContent as Json;
     expect(out.token.policy).toEqual({ nodeIds: [107] });
-    expect(out.warnings[0]).toMatch(/replaced/);
+    expect(out.warnings[0]).toMatch(/policy was replaced, which removed .*minAggregation "Hour"/);
   });
 
   it("applies info, policy and status in order and disables the token", async () => {

@@ -1,4 +1,5 @@
 import type { Policy, Token, TokenType } from "../tokens/model.js";
+import { restrictsApiPaths } from "../tokens/policy.js";
 import type { PolicyUpdateMode, TokenService } from "../tokens/service.js";
 import { ToolError } from "../tools/errors.js";
 
@@ -66,11 +67,10 @@ export async function enforceActiveTokenCap(tokens: TokenService, rules: Guardra
 }
 
 function checkUserTokenPaths(type: TokenType, apiPaths: readonly string[] | undefined, rules: Guardrails): void {
-  const allows = (apiPaths ?? []).filter((path) => !path.startsWith("!"));
-  if (type === "User" && allows.length === 0 && !rules.allowUnrestrictedUserTokens) {
+  if (type === "User" && !restrictsApiPaths(apiPaths) && !rules.allowUnrestrictedUserTokens) {
     throw new RefusedError(
       "SN_MCP_ALLOW_UNRESTRICTED_USER_TOKENS",
-      "a User token without an apiPaths restriction can do anything the account can. Give apiPaths (e.g. [\"/datum/**\"]), or the operator can set SN_MCP_ALLOW_UNRESTRICTED_USER_TOKENS=true.",
+      "a User token without an apiPaths restriction (or with a pattern such as /** that allows every path) can do anything the account can. Give narrow apiPaths (e.g. [\"/datum/**\"]), or the operator can set SN_MCP_ALLOW_UNRESTRICTED_USER_TOKENS=true.",
     );
   }
 }
@@ -92,4 +92,26 @@ function withLifetime(policy: Policy, rules: Guardrails, now: number, action: "c
     );
   }
   return policy;
+}
+
+/**
+ * Re-enabling a token under SN_MCP_MAX_LIFETIME: a token that would otherwise live past the cap
+ * (never expiring, or expiring later) gets the cap as its expiry. Undefined when nothing is capped.
+ */
+export function capExpiryOnEnable(
+  current: Token,
+  policy: Policy | undefined,
+  mode: PolicyUpdateMode,
+  rules: Guardrails,
+  now: number,
+): { policy: Policy; warning: string } | undefined {
+  if (rules.maxLifetimeMs === undefined) return undefined;
+  const latest = now + rules.maxLifetimeMs;
+  const currentExpiry = current.policy?.notAfter === undefined ? undefined : Date.parse(current.policy.notAfter);
+  const expiry = policy?.notAfter ?? (mode === "merge" ? currentExpiry : undefined);
+  if (expiry !== undefined && expiry <= latest) return undefined;
+  return {
+    policy: { ...(policy ?? {}), notAfter: latest },
+    warning: `Re-enabled under the operator's SN_MCP_MAX_LIFETIME: the token's expiry is now ${new Date(latest).toISOString()}.`,
+  };
 }

@@ -5,14 +5,17 @@ import {
   type LocationPrecision,
   type Policy,
 } from "../tokens/model.js";
+import { buildPolicy } from "../tokens/effective-policy.js";
 import { JsonPullParser, JsonSyntaxError, isScalar } from "./json-stream.js";
 
 /**
  * SolarNetwork's security policy semantics (`BasicSecurityPolicy`, its builder and Jackson codec in
  * solarnetwork-common), over our wire `Policy` type. A stored policy is always in the form the
  * real server writes: no empty sets, `nodeIds` sorted, only the minimum when a minimum
- * aggregation or location precision is set.
+ * aggregation or location precision is set (see src/tokens/effective-policy.ts).
  */
+
+export { buildPolicy, mergePolicy } from "../tokens/effective-policy.js";
 
 /** Aggregation keys `Aggregation.forKey` also accepts, besides the names. */
 const AGGREGATION_KEYS: Readonly<Record<string, Aggregation>> = {
@@ -21,55 +24,6 @@ const AGGREGATION_KEYS: Readonly<Record<string, Aggregation>> = {
   d: "Day", wd: "DayOfWeek", yd: "DayOfYear", swd: "SeasonalDayOfWeek", w: "Week", yw: "WeekOfYear",
   M: "Month", y: "Year", rt: "RunningTotal",
 };
-
-/** Builder semantics: drop empty sets, de-duplicate, sort node IDs, keep only a set minimum. */
-export function buildPolicy(parts: Policy): Policy {
-  const policy: Policy = {};
-  const nodeIds = distinct(parts.nodeIds);
-  if (nodeIds) policy.nodeIds = [...nodeIds].sort((a, b) => a - b);
-  const sourceIds = distinct(parts.sourceIds);
-  if (sourceIds) policy.sourceIds = sourceIds;
-  if (parts.minAggregation !== undefined) policy.minAggregation = parts.minAggregation;
-  else {
-    const aggregations = distinct(parts.aggregations);
-    if (aggregations) policy.aggregations = aggregations;
-  }
-  if (parts.minLocationPrecision !== undefined) policy.minLocationPrecision = parts.minLocationPrecision;
-  else {
-    const precisions = distinct(parts.locationPrecisions);
-    if (precisions) policy.locationPrecisions = precisions;
-  }
-  const nodeMetadataPaths = distinct(parts.nodeMetadataPaths);
-  if (nodeMetadataPaths) policy.nodeMetadataPaths = nodeMetadataPaths;
-  const userMetadataPaths = distinct(parts.userMetadataPaths);
-  if (userMetadataPaths) policy.userMetadataPaths = userMetadataPaths;
-  const apiPaths = distinct(parts.apiPaths);
-  if (apiPaths) policy.apiPaths = apiPaths;
-  if (parts.notAfter !== undefined) policy.notAfter = parts.notAfter;
-  if (parts.refreshAllowed !== undefined) policy.refreshAllowed = parts.refreshAllowed;
-  return policy;
-}
-
-/**
- * `PATCH /policy`: `withPolicy(existing).withMergedPolicy(update)`. Sets are unioned (existing
- * values first), a minimum, `notAfter` and `refreshAllowed` replaced only when the update has one.
- */
-export function mergePolicy(existing: Policy | undefined, update: Policy): Policy {
-  const base = existing ?? {};
-  return buildPolicy({
-    nodeIds: union(base.nodeIds, update.nodeIds),
-    sourceIds: union(base.sourceIds, update.sourceIds),
-    aggregations: union(base.aggregations, update.aggregations),
-    minAggregation: update.minAggregation ?? base.minAggregation,
-    locationPrecisions: union(base.locationPrecisions, update.locationPrecisions),
-    minLocationPrecision: update.minLocationPrecision ?? base.minLocationPrecision,
-    nodeMetadataPaths: union(base.nodeMetadataPaths, update.nodeMetadataPaths),
-    userMetadataPaths: union(base.userMetadataPaths, update.userMetadataPaths),
-    apiPaths: union(base.apiPaths, update.apiPaths),
-    notAfter: update.notAfter ?? base.notAfter,
-    refreshAllowed: update.refreshAllowed ?? base.refreshAllowed,
-  });
-}
 
 /** `!policy.isValidAt(now)`: `notAfter` strictly before now. */
 export function isExpired(policy: Policy | undefined, nowMs: number): boolean {
@@ -235,15 +189,4 @@ function aggregationForKey(key: string | null): Aggregation | undefined {
 function locationPrecisionValueOf(name: string | null): LocationPrecision | undefined {
   if (name === null) throw new NullPointer();
   return (LOCATION_PRECISIONS as readonly string[]).includes(name) ? (name as LocationPrecision) : undefined;
-}
-
-function distinct<T>(values: readonly T[] | undefined): T[] | undefined {
-  if (!values || values.length === 0) return undefined;
-  return [...new Set(values)];
-}
-
-function union<T>(a: readonly T[] | undefined, b: readonly T[] | undefined): T[] | undefined {
-  if (!a || a.length === 0) return b ? [...b] : undefined;
-  if (!b) return [...a];
-  return [...a, ...b];
 }

@@ -45,3 +45,14 @@ function segmentRegExp(part: string): RegExp {
   }
   return new RegExp(`^${source}$`);
 }
+
+/**
+ * Whether allow patterns grant every API path: a pattern with `**` whose segments hold no literal
+ * character (`/**`, `**`, `/*\/**`, `/{a}/**`) matches any path a token could reach.
+ */
+export function grantsEveryPath(patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => {
+    const segments = pattern.split("/").filter((part) => part !== "");
+    return segments.includes("**") && segments.every((part) => /^(?:\*+|\{[^}]*\})$/.test(part));
+  });
+}

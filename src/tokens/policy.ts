@@ -1,3 +1,4 @@
+import { grantsEveryPath } from "./ant-path.js";
 import { RESTRICTION_FIELDS, type Policy, type Token, type TokenType } from "./model.js";
 
 /** Building a wire policy from tool input, and the warnings a policy deserves. */
@@ -29,13 +30,19 @@ export function riskWarnings(type: TokenType, policy: Token["policy"]): string[]
   if (!policy?.notAfter) {
     warnings.push("The token never expires. Consider an expiry (expiresIn such as 90D, or expirationDate).");
   }
-  if (type === "User" && !policy?.apiPaths?.length) {
+  if (type === "User" && !restrictsApiPaths(policy?.apiPaths)) {
     warnings.push(
-      "This User token has no apiPaths restriction: it can do anything the account can, including managing tokens.",
+      "This User token has no apiPaths restriction (or one that allows every path): it can do anything the account can, including managing tokens.",
     );
   }
   if (type === "ReadNodeData" && !policy?.nodeIds?.length) {
     warnings.push("This data token is not limited to nodeIds: it can read data of every node in the account.");
   }
   return warnings;
+}
+
+/** Whether `apiPaths` narrows a User token at all: some allow pattern, none of which grants every path. */
+export function restrictsApiPaths(apiPaths: readonly string[] | undefined): boolean {
+  const allows = (apiPaths ?? []).filter((path) => !path.startsWith("!"));
+  return allows.length > 0 && !grantsEveryPath(allows);
 }

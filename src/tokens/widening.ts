@@ -1,11 +1,12 @@
-import { antPathMatch } from "./ant-path.js";
-import { AGGREGATIONS, LOCATION_PRECISIONS, type Policy, type Token, type TokenStatus } from "./model.js";
+import { antPathMatch, grantsEveryPath } from "./ant-path.js";
+import { allowedAggregations, allowedLocationPrecisions, policyAfterUpdate, wirePolicy } from "./effective-policy.js";
+import type { Policy, Token, TokenStatus } from "./model.js";
 import type { PolicyUpdateMode } from "./service.js";
 
 /**
- * Whether a change to a token gives it more access (widening) or less (narrowing). An absent
- * restriction means "everything", so adding the first restriction narrows and removing the last
- * one widens. Unknown is treated as widening: a person confirms rather than a guess letting it by.
+ * Whether a change to a token gives it more access (widening), judged on the policy SolarNetwork
+ * will store (see effective-policy.ts), not on the fields the call names. An absent restriction
+ * means "everything", so adding the first restriction narrows and removing the last one widens.
  */
 
 export interface RequestedChange {
@@ -17,6 +18,12 @@ export interface RequestedChange {
 export interface ChangeClassification {
   /** Plain-language reasons the change gives more access; empty when it gives none. */
   widening: string[];
+  /** The policy the token will have (the current one when the change names none). */
+  after: Policy;
+  /** Whether the stored policy stays exactly as it is. */
+  policyUnchanged: boolean;
+  /** Policy fields the token has now and will not have after (a replace that does not name them). */
+  dropped: (keyof Policy)[];
 }
 
 const PATTERN_SETS = [
@@ -26,47 +33,43 @@ const PATTERN_SETS = [
 ] as const;
 
 export function classifyChange(current: Token, change: RequestedChange): ChangeClassification {
+  const before = wirePolicy(current.policy);
+  const after = change.policy ? policyAfterUpdate(before, change.policy, change.mode) : before;
   const widening: string[] = [];
-  const before = current.policy ?? {};
-  const policy = change.policy;
-  if (policy) {
-    // With merge, a field not given is kept; with replace, it is removed.
-    const given = <K extends keyof Policy>(key: K) => policy[key] !== undefined;
-    const removed = <K extends keyof Policy>(key: K) => change.mode === "replace" && !given(key);
 
-    if (removed("nodeIds") && before.nodeIds?.length) widening.push("removes the node ID restriction");
-    else if (given("nodeIds") && before.nodeIds?.length) {
-      const added = policy.nodeIds!.filter((id) => !before.nodeIds!.includes(id));
-      if (added.length) widening.push(`adds node IDs ${added.join(", ")}`);
-    }
-
-    for (const [key, label] of PATTERN_SETS) {
-      const had = before[key] ?? [];
-      if (removed(key) && had.length) widening.push(`removes the ${label} restriction`);
-      else if (given(key) && had.length) {
-        const broader = policy[key]!.filter((pattern) => !covered(pattern, had));
-        if (broader.length) widening.push(`adds ${label} ${broader.join(", ")}`);
-      }
-    }
-
-    widening.push(...apiPathWidening(before.apiPaths ?? [], policy.apiPaths, change.mode));
-
-    widening.push(
-      ...levelWidening("minimum aggregation", AGGREGATIONS, before.minAggregation, policy.minAggregation, removed("minAggregation")),
-      ...levelWidening("minimum location precision", LOCATION_PRECISIONS, before.minLocationPrecision, policy.minLocationPrecision, removed("minLocationPrecision")),
-      ...setWidening("aggregations", before.aggregations, policy.aggregations, removed("aggregations")),
-      ...setWidening("location precisions", before.locationPrecisions, policy.locationPrecisions, removed("locationPrecisions")),
-    );
-
-    const notAfter = before.notAfter ? Date.parse(before.notAfter) : undefined;
-    if (notAfter !== undefined && removed("notAfter")) widening.push("removes the expiry (the token would never expire)");
-    else if (notAfter !== undefined && policy.notAfter !== undefined && policy.notAfter > notAfter) {
-      widening.push(`extends the expiry from ${before.notAfter} to ${new Date(policy.notAfter).toISOString()}`);
-    }
-    if (policy.refreshAllowed === true && before.refreshAllowed !== true) widening.push("allows signing-key refresh");
+  if (before.nodeIds && !after.nodeIds) widening.push("removes the node ID restriction");
+  else if (before.nodeIds && after.nodeIds) {
+    const added = after.nodeIds.filter((id) => !before.nodeIds!.includes(id));
+    if (added.length) widening.push(`adds node IDs ${added.join(", ")}`);
   }
+  for (const [key, label] of PATTERN_SETS) {
+    const had = before[key];
+    if (had && !after[key]) widening.push(`removes the ${label} restriction`);
+    else if (had && after[key]) {
+      const broader = after[key].filter((pattern) => !covered(pattern, had));
+      if (broader.length) widening.push(`adds ${label} ${broader.join(", ")}`);
+    }
+  }
+  widening.push(...apiPathWidening(before.apiPaths ?? [], after.apiPaths ?? []));
+  widening.push(
+    ...levelWidening("aggregation", before.minAggregation, after.minAggregation, allowedAggregations(before), allowedAggregations(after)),
+    ...levelWidening(
+      "location precision",
+      before.minLocationPrecision,
+      after.minLocationPrecision,
+      allowedLocationPrecisions(before),
+      allowedLocationPrecisions(after),
+    ),
+  );
+  if (before.notAfter !== undefined && after.notAfter === undefined) widening.push("removes the expiry (the token would never expire)");
+  else if (before.notAfter !== undefined && after.notAfter !== undefined && after.notAfter > before.notAfter) {
+    widening.push(`extends the expiry from ${new Date(before.notAfter).toISOString()} to ${new Date(after.notAfter).toISOString()}`);
+  }
+  if (after.refreshAllowed === true && before.refreshAllowed !== true) widening.push("allows signing-key refresh");
   if (change.status === "Active" && current.status === "Disabled") widening.push("re-enables the disabled token");
-  return { widening };
+
+  const dropped = (Object.keys(before) as (keyof Policy)[]).filter((key) => after[key] === undefined);
+  return { widening, after, policyUnchanged: samePolicy(before, after), dropped };
 }
 
 /** A pattern adds nothing when it is already present, or is a literal path an existing pattern matches. */
@@ -76,15 +79,15 @@ function covered(pattern: string, existing: readonly string[]): boolean {
 }
 
 /** `apiPaths`: positive patterns allow, `!` patterns deny; no positive pattern means every path. */
-function apiPathWidening(before: readonly string[], given: readonly string[] | undefined, mode: PolicyUpdateMode): string[] {
-  const after = given === undefined ? (mode === "replace" ? [] : before) : mode === "merge" ? [...before, ...given] : given;
+function apiPathWidening(before: readonly string[], after: readonly string[]): string[] {
   const allows = (paths: readonly string[]) => paths.filter((p) => !p.startsWith("!"));
   const denies = (paths: readonly string[]) => paths.filter((p) => p.startsWith("!"));
   const reasons: string[] = [];
-  if (allows(before).length > 0) {
+  const allowedBefore = allows(before);
+  if (allowedBefore.length > 0 && !grantsEveryPath(allowedBefore)) {
     if (allows(after).length === 0) reasons.push("removes the API path restriction");
     else {
-      const broader = allows(after).filter((p) => !covered(p, allows(before)));
+      const broader = allows(after).filter((p) => !covered(p, allowedBefore));
       if (broader.length) reasons.push(`adds API paths ${broader.join(", ")}`);
     }
   }
@@ -93,25 +96,29 @@ function apiPathWidening(before: readonly string[], given: readonly string[] | u
   return reasons;
 }
 
-/** A minimum level moved towards the finer end of its scale, or removed, allows more. */
-function levelWidening<T extends string>(
+/**
+ * Aggregation or location precision: a minimum allows every level from it up, an exact set only
+ * its levels, neither every level. Widening is any level allowed after that was not before.
+ */
+function levelWidening(
   label: string,
-  scale: readonly T[],
-  before: string | undefined,
-  given: string | undefined,
-  removed: boolean,
+  minBefore: string | undefined,
+  minAfter: string | undefined,
+  before: readonly string[] | undefined,
+  after: readonly string[] | undefined,
 ): string[] {
   if (before === undefined) return [];
-  if (removed) return [`removes the ${label}`];
-  if (given !== undefined && scale.indexOf(given as T) < scale.indexOf(before as T)) {
-    return [`lowers the ${label} from ${before} to ${given}`];
+  if (after === undefined) return [minBefore !== undefined ? `removes the minimum ${label}` : `removes the ${label}s restriction`];
+  const added = after.filter((level) => !before.includes(level));
+  if (added.length === 0) return [];
+  if (minBefore !== undefined && minAfter !== undefined) return [`lowers the minimum ${label} from ${minBefore} to ${minAfter}`];
+  if (minAfter !== undefined) {
+    return [`allows ${label}s ${added.join(", ")}: SolarNetwork replaces an exact set with every level from the minimum ${minAfter} up`];
   }
-  return [];
+  return [`adds ${label}s ${added.join(", ")}`];
 }
 
-function setWidening(label: string, before: readonly string[] | undefined, given: readonly string[] | undefined, removed: boolean): string[] {
-  if (!before?.length) return [];
-  if (removed) return [`removes the ${label} restriction`];
-  const added = (given ?? []).filter((value) => !before.includes(value));
-  return added.length ? [`adds ${label} ${added.join(", ")}`] : [];
+function samePolicy(a: Policy, b: Policy): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof Policy)[]);
+  return [...keys].every((key) => JSON.stringify(a[key]) === JSON.stringify(b[key]));
 }

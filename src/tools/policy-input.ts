@@ -1,4 +1,4 @@
-import { ExpiryError, resolveExpiry } from "../tokens/expiry.js";
+import { ExpiryError, parseExpiresIn, resolveExpiry } from "../tokens/expiry.js";
 import type { Policy } from "../tokens/model.js";
 import { policyFromInput, type PolicyInput } from "../tokens/policy.js";
 import { UserInputError } from "./errors.js";
@@ -25,4 +25,14 @@ export function requestedPolicy(input: PolicyInput & ExpiryInput, now: number): 
     throw error;
   }
   return policyFromInput(input, notAfter);
+}
+
+const ONE_HOUR_MS = 3_600_000;
+
+/** A relative expiry under an hour is more often a slip (`6m` is six minutes, `6M` six months) than meant. */
+export function expiryWarnings(input: ExpiryInput): string[] {
+  if (input.expiresIn === undefined || parseExpiresIn(input.expiresIn) >= ONE_HOUR_MS) return [];
+  return [
+    `expiresIn "${input.expiresIn.trim()}" gives the token less than an hour to live (m is minutes, M is 30-day months). If you meant longer, update its expiry now.`,
+  ];
 }

@@ -1,12 +1,13 @@
 import { z } from "zod";
-import { applyUpdateRules, enforceActiveTokenCap } from "../safety/guardrails.js";
+import { applyUpdateRules, capExpiryOnEnable, enforceActiveTokenCap } from "../safety/guardrails.js";
 import { describeToken, sanitizeToken } from "../safety/sanitize.js";
-import { tokenSchema, type Token } from "../tokens/model.js";
+import { wirePolicy } from "../tokens/effective-policy.js";
+import { tokenSchema, type Policy, type Token } from "../tokens/model.js";
 import { classifyChange } from "../tokens/widening.js";
 import { hasPolicyFields, riskWarnings } from "../tokens/policy.js";
 import { PartialFailureError, ToolError, UserInputError } from "./errors.js";
 import { displayModeField, expiryFields, infoFields, policyFields, statusField, tokenIdField } from "./fields.js";
-import { requestedPolicy } from "./policy-input.js";
+import { expiryWarnings, requestedPolicy } from "./policy-input.js";
 import { resultText } from "./text.js";
 import { defineTool, type ToolContext } from "./tool.js";
 
@@ -58,12 +59,29 @@ export const updateToken = defineTool({
     const current = await tokens.get(input.tokenId, signal);
     if (!current) throw new ToolError(`No token with ID ${input.tokenId} in this account; nothing was changed.`);
     const mode = input.replace ? "replace" : "merge";
-    const sendPolicy = policy && applyUpdateRules(current, policy, mode, guardrails, now());
-    const { widening } = classifyChange(current, { policy: sendPolicy, mode, status: input.status });
-    if (input.status === "Active" && current.status === "Disabled") await enforceActiveTokenCap(tokens, guardrails, signal);
+    const warnings = expiryWarnings(input);
+    let sendPolicy = policy && applyUpdateRules(current, policy, mode, guardrails, now());
+    const enabling = input.status === "Active" && current.status === "Disabled";
+    if (enabling) {
+      const capped = capExpiryOnEnable(current, sendPolicy, mode, guardrails, now());
+      if (capped) {
+        sendPolicy = capped.policy;
+        warnings.push(capped.warning);
+        if (!parts.includes("policy")) parts.splice(parts.indexOf("status"), 0, "policy");
+      }
+    }
+    const change = classifyChange(current, { policy: sendPolicy, mode, status: input.status });
+    if (policy) warnings.push(...mergeOnlyAddsWarnings(current, policy, mode), ...droppedWarnings(current, policy, change.dropped, mode));
+    if (sendPolicy && change.policyUnchanged) {
+      parts.splice(parts.indexOf("policy"), 1);
+      if (parts.length === 0) {
+        throw new ToolError(`Nothing was changed: the token's policy already is what this call asks for. ${warnings.join(" ")}`.trim());
+      }
+    }
+    if (enabling) await enforceActiveTokenCap(tokens, guardrails, signal);
     const disabling = input.status === "Disabled" && current.status === "Active";
-    if (widening.length > 0 || disabling) {
-      const effects = [...widening, ...(disabling ? ["disables it: anything using it stops working until it is enabled again"] : [])];
+    if (change.widening.length > 0 || disabling) {
+      const effects = [...change.widening, ...(disabling ? ["disables it: anything using it stops working until it is enabled again"] : [])];
       await confirm(`Change the SolarNetwork security token ${describeToken(current)}? This ${effects.join("; ")}.`);
     }
 
@@ -90,8 +108,7 @@ export const updateToken = defineTool({
     }
 
     const token = await readBack(current.id, applied, context);
-    const warnings = riskWarnings(token.type, token.policy);
-    if (input.replace) warnings.unshift("The previous policy was replaced: restrictions not given in this call were removed.");
+    warnings.push(...riskWarnings(token.type, token.policy));
     const structured = { token: sanitizeToken(token), applied, warnings };
     const notes = [`Applied: ${applied.join(", ")}.`, ...warnings];
     return { structured, text: resultText(structured, input.displayMode, [structured.token], notes) };
@@ -108,4 +125,30 @@ async function readBack(tokenId: string, applied: Part[], { tokens, signal }: To
   throw new ToolError(
     `All changes were applied (${applied.join(", ")}), but reading the token back failed. Call list_tokens to see it.`,
   );
+}
+
+const LIST_FIELDS = ["nodeIds", "sourceIds", "apiPaths", "nodeMetadataPaths", "userMetadataPaths", "aggregations", "locationPrecisions"] as const;
+
+/** Merge unions lists: naming fewer values than the token has narrows nothing, which the caller may not expect. */
+function mergeOnlyAddsWarnings(current: Token, requested: Policy, mode: "merge" | "replace"): string[] {
+  if (mode !== "merge") return [];
+  const before = wirePolicy(current.policy);
+  const ineffective = LIST_FIELDS.filter((key) => {
+    const given = requested[key] as readonly unknown[] | undefined;
+    const had = before[key] as readonly unknown[] | undefined;
+    return given && had && given.every((value) => had.includes(value)) && had.length > given.length;
+  });
+  if (ineffective.length === 0) return [];
+  return [
+    `Merging only adds: ${ineffective.join(", ")} already allowed what this call lists, so nothing was narrowed. To narrow, call update_token with replace: true and the whole new policy.`,
+  ];
+}
+
+/** A replace keeps only what the call names: say which restrictions (and the expiry) go with it. */
+function droppedWarnings(current: Token, requested: Policy, dropped: readonly (keyof Policy)[], mode: "merge" | "replace"): string[] {
+  if (mode !== "replace") return [];
+  const unnamed = dropped.filter((key) => requested[key] === undefined);
+  if (unnamed.length === 0) return [];
+  const shown = unnamed.map((key) => `${key} ${JSON.stringify(current.policy?.[key])}`);
+  return [`The policy was replaced, which removed what this call did not name: ${shown.join(", ")}. Give them again with replace: true to keep them.`];
 }

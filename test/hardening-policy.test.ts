@@ -1,0 +1,145 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { grantsEveryPath } from "../src/tokens/ant-path.js";
+import type { Token } from "../src/tokens/model.js";
+import { classifyChange } from "../src/tokens/widening.js";
+import { startLocalSolarUser } from "../src/sandbox/solaruser.js";
+import { startHarness, textOf, type Harness } from "./support/harness.js";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const DAY = 86_400_000;
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const token = (policy: Token["policy"], status: Token["status"] = "Active"): Token => ({
+  id: "hNAdH.aXHaEqFossMwT8",
+  created: "2026-01-01T00:00:00Z",
+  userId: 1,
+  status,
+  type: "ReadNodeData",
+  expired: false,
+  policy,
+});
+
+async function created(harness: Harness, args: Json): Promise<Json> {
+  const result = await harness.call("create_token", args);
+  expect(result.isError, textOf(result)).toBeFalsy();
+  return (result.structuredContent as Json).token;
+}
+
+describe("widening judged on the policy SolarNetwork will store", () => {
+  it("a minimum merged into an exact aggregation set widens it to every level from the minimum up", () => {
+    const current = token({ aggregations: ["Day", "Month", "Year", "RunningTotal"] });
+    const { widening, after } = classifyChange(current, { policy: { minAggregation: "Hour" }, mode: "merge" });
+    expect(after).toEqual({ minAggregation: "Hour" });
+    expect(widening).toHaveLength(1);
+    expect(widening[0]).toMatch(/^allows aggregations Hour, HourOfDay, .*WeekOfYear: SolarNetwork replaces an exact set/);
+    expect(classifyChange(current, { policy: { minAggregation: "Month" }, mode: "merge" }).widening).toEqual([]);
+    expect(classifyChange(token({ aggregations: ["Day", "Month"] }), { policy: { minAggregation: "Month" }, mode: "merge" }).widening)
+      .toEqual(["allows aggregations Year, RunningTotal: SolarNetwork replaces an exact set with every level from the minimum Month up"]);
+  });
+
+  it("a minimum location precision merged into an exact set is caught the same way", () => {
+    const current = token({ locationPrecisions: ["Country"] });
+    const { widening } = classifyChange(current, { policy: { minLocationPrecision: "PostalCode" }, mode: "merge" });
+    expect(widening[0]).toMatch(/^allows location precisions PostalCode, Locality/);
+  });
+
+  it("asks a person before merging a minimum into an exact set, through the real server", async () => {
+    const questions: string[] = [];
+    h = await startHarness({ elicit: (message) => (questions.push(message), { action: "decline" }) });
+    const { id } = await created(h, { type: "ReadNodeData", nodeIds: [1], aggregations: ["Day"] });
+    const result = await h.call("update_token", { tokenId: id, minAggregation: "Minute" });
+    expect(result.isError).toBe(true);
+    expect(questions[0]).toMatch(/allows aggregations Minute/);
+    expect(h.solarUser.requests.filter((r) => r.path.endsWith("/policy"))).toHaveLength(0);
+  });
+});
+
+describe("User tokens and apiPaths", () => {
+  it("counts match-all patterns as unrestricted", () => {
+    for (const pattern of ["/**", "**", "/*/**", "/{a}/**", "/**/*"]) expect(grantsEveryPath([pattern]), pattern).toBe(true);
+    for (const pattern of ["/datum/**", "/*", "/{a}", "/datum/*/**"]) expect(grantsEveryPath([pattern]), pattern).toBe(false);
+  });
+
+  it("refuses a User token whose apiPaths allow every path when unrestricted User tokens are off", async () => {
+    h = await startHarness({ env: { SN_MCP_ALLOW_UNRESTRICTED_USER_TOKENS: "false" } });
+    for (const apiPaths of [["/**"], ["**"], ["/*/**"], ["/{a}/**"]]) {
+      h.mark();
+      const result = await h.call("create_token", { type: "User", apiPaths, expiresIn: "1D" });
+      expect(result.isError, JSON.stringify(apiPaths)).toBe(true);
+      expect(textOf(result)).toMatch(/SN_MCP_ALLOW_UNRESTRICTED_USER_TOKENS/);
+      expect(h.requestsSinceMark()).toBe(0);
+    }
+  });
+});
+
+describe("narrowing that merge cannot do", () => {
+  it("says that merge only adds and changes nothing when the policy stays the same", async () => {
+    h = await startHarness();
+    const { id } = await created(h, { type: "ReadNodeData", nodeIds: [100, 101], expiresIn: "1D" });
+    h.mark();
+    const result = await h.call("update_token", { tokenId: id, nodeIds: [100] });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/Nothing was changed.*Merging only adds: nodeIds.*replace: true/);
+    expect(h.solarUser.requests.slice(-h.requestsSinceMark()).some((r) => r.path.endsWith("/policy"))).toBe(false);
+  });
+
+  it("warns when a merge narrows nothing alongside a change that applies", async () => {
+    h = await startHarness();
+    const { id } = await created(h, { type: "ReadNodeData", nodeIds: [100, 101], expiresIn: "1D" });
+    const result = await h.call("update_token", { tokenId: id, name: "renamed", nodeIds: [100] });
+    const out = result.structuredContent as Json;
+    expect(out.applied).toEqual(["info"]);
+    expect(out.warnings.join(" ")).toMatch(/Merging only adds: nodeIds/);
+  });
+
+  it("replace used to narrow shows the fields it dropped, and dropping the expiry asks a person", async () => {
+    const questions: string[] = [];
+    h = await startHarness({ elicit: (message) => (questions.push(message), { action: "accept", content: { allow: true } }) });
+    const { id } = await created(h, { type: "ReadNodeData", nodeIds: [100, 101], sourceIds: ["/a/**"], expiresIn: "1D" });
+    const result = await h.call("update_token", { tokenId: id, nodeIds: [100], replace: true });
+    const out = result.structuredContent as Json;
+    expect(out.token.policy).toEqual({ nodeIds: [100] });
+    expect(out.warnings[0]).toMatch(/removed what this call did not name: sourceIds \["\/a\/\*\*"\], notAfter/);
+    expect(questions).toHaveLength(1);
+    expect(questions[0]).toMatch(/removes the expiry/);
+  });
+});
+
+describe("re-enabling under SN_MCP_MAX_LIFETIME", () => {
+  it("gives a never-expiring disabled token the operator's longest lifetime", async () => {
+    let now = Date.parse("2026-06-01T00:00:00Z");
+    const solarUser = await startLocalSolarUser({ now: () => now });
+    try {
+      const first = await startHarness({ clock: () => now, solarUser });
+      const { id } = await created(first, { type: "ReadNodeData", nodeIds: [1] });
+      expect((await first.call("update_token", { tokenId: id, status: "Disabled" })).isError).toBeFalsy();
+      await first.close();
+      now += DAY;
+      // The same account, now served under a 30-day cap.
+      h = await startHarness({ clock: () => now, env: { SN_MCP_MAX_LIFETIME: "30D" }, solarUser });
+      const result = await h.call("update_token", { tokenId: id, status: "Active" });
+      const out = result.structuredContent as Json;
+      expect(out.applied, textOf(result)).toEqual(["policy", "status"]);
+      expect(out.token.status).toBe("Active");
+      expect(out.token.policy.notAfter).toBe(new Date(now + 30 * DAY).toISOString());
+      expect(out.warnings.join(" ")).toMatch(/SN_MCP_MAX_LIFETIME/);
+      await h.close();
+      h = undefined;
+    } finally {
+      await solarUser.close();
+    }
+  });
+});
+
+describe("a relative expiry under an hour", () => {
+  it("is warned about (6m is six minutes, not months)", async () => {
+    h = await startHarness();
+    const result = await h.call("update_token", { tokenId: (await created(h, { type: "ReadNodeData", nodeIds: [1] })).id, expiresIn: "6m" });
+    expect((result.structuredContent as Json).warnings[0]).toMatch(/expiresIn "6m" gives the token less than an hour.*M is 30-day months/);
+  });
+});
