@@ -143,3 +143,18 @@ describe("a relative expiry under an hour", () => {
     expect((result.structuredContent as Json).warnings[0]).toMatch(/expiresIn "6m" gives the token less than an hour.*M is 30-day months/);
   });
 });
+
+describe("the client's policy bodies", () => {
+  it("never hold an empty list: a SolarUser that refuses them (as the real one mis-reads them) accepts every call", async () => {
+    h = await startHarness();
+    const { id } = await created(h, { type: "ReadNodeData", nodeIds: [1], sourceIds: ["/a/**"], aggregations: ["Day"], expiresIn: "1D" });
+    for (const change of [{ nodeIds: [2], replace: true }, { minAggregation: "Hour", locationPrecisions: ["Country"] }, { expiresIn: "2D" }]) {
+      const result = await h.call("update_token", { tokenId: id, ...change });
+      expect(result.isError, textOf(result)).toBeFalsy();
+    }
+    // The local SolarUser refuses any empty list with a 500, as the real server's mis-reading fails.
+    const writes = h.solarUser.requests.filter((r) => r.method !== "GET");
+    expect(writes.length).toBeGreaterThan(3);
+    expect(writes.filter((r) => r.status >= 500)).toEqual([]);
+  });
+});

@@ -76,22 +76,31 @@ function checkUserTokenPaths(type: TokenType, apiPaths: readonly string[] | unde
 }
 
 function withLifetime(policy: Policy, rules: Guardrails, now: number, action: "create" | "update"): Policy {
-  if (rules.maxLifetimeMs === undefined) return policy;
+  const notAfter = boundedExpiry(policy.notAfter, rules, now, action);
+  return notAfter === policy.notAfter ? policy : { ...policy, notAfter };
+}
+
+/**
+ * An expiry (epoch ms, undefined for none) under SN_MCP_MAX_LIFETIME: a create without one gets the
+ * longest lifetime allowed; an update that would leave none, or one later than allowed, is refused.
+ */
+export function boundedExpiry(expiry: number | undefined, rules: Guardrails, now: number, action: "create" | "update"): number | undefined {
+  if (rules.maxLifetimeMs === undefined) return expiry;
   const latest = now + rules.maxLifetimeMs;
-  if (policy.notAfter === undefined) {
-    if (action === "create") return { ...policy, notAfter: latest };
+  if (expiry === undefined) {
+    if (action === "create") return latest;
     throw new RefusedError(
       "SN_MCP_MAX_LIFETIME",
       `replacing the policy without an expiry would make the token never expire; include expiresIn or expirationDate (at most ${new Date(latest).toISOString()}).`,
     );
   }
-  if (policy.notAfter > latest) {
+  if (expiry > latest) {
     throw new RefusedError(
       "SN_MCP_MAX_LIFETIME",
-      `the expiry ${new Date(policy.notAfter).toISOString()} is later than the longest lifetime allowed (${new Date(latest).toISOString()}). Choose an earlier expiry, or the operator can raise SN_MCP_MAX_LIFETIME.`,
+      `the expiry ${new Date(expiry).toISOString()} is later than the longest lifetime allowed (${new Date(latest).toISOString()}). Choose an earlier expiry, or the operator can raise SN_MCP_MAX_LIFETIME.`,
     );
   }
-  return policy;
+  return expiry;
 }
 
 /**

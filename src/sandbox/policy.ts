@@ -6,7 +6,7 @@ import {
   type Policy,
 } from "../tokens/model.js";
 import { buildPolicy } from "../tokens/effective-policy.js";
-import { JsonPullParser, JsonSyntaxError, isScalar } from "./json-stream.js";
+import { z } from "zod";
 
 /**
  * SolarNetwork's security policy semantics (`BasicSecurityPolicy`, its builder and Jackson codec in
@@ -48,134 +48,63 @@ const POLICY_FIELD_ORDER = [
 export type DecodedPolicy =
   | { readonly kind: "policy"; readonly policy: Policy }
   | { readonly kind: "null" }
-  /** Jackson failed: the server answers 422 `Malformed JSON: <message>`. */
+  /** Not JSON, or a field of the wrong type: the server answers 422 `Malformed JSON: <message>`. */
   | { readonly kind: "malformed"; readonly message: string }
-  /** The real deserializer throws a NullPointerException here: the server answers 500. */
+  /** An empty list, which the real server mis-reads (an internal error there): the server answers 500. */
   | { readonly kind: "internal" };
 
-class NullPointer extends Error {}
+const list = <T extends z.ZodType>(item: T) => z.array(item).optional();
+const policyBodySchema = z.looseObject({
+  nodeIds: list(z.number().int()),
+  sourceIds: list(z.string()),
+  apiPaths: list(z.string()),
+  nodeMetadataPaths: list(z.string()),
+  userMetadataPaths: list(z.string()),
+  minAggregation: z.string().nullish(),
+  aggregations: list(z.string()),
+  minLocationPrecision: z.string().nullish(),
+  locationPrecisions: list(z.string()),
+  notAfter: z.unknown().optional(),
+  refreshAllowed: z.boolean().optional(),
+});
 
 /**
- * Decodes a request body the way `BasicSecurityPolicyDeserializer` does, quirks included:
- * unknown enum values are dropped, a `notAfter` that is not a positive integer is ignored, a
- * non-string `minAggregation` means `None`, and an empty `aggregations` array falls through into
- * the `minLocationPrecision` branch (an internal error upstream) while an empty
- * `locationPrecisions` array swallows the next field name (then Jackson 3's trailing-token check
- * rejects the document).
+ * A `@RequestBody SecurityPolicy`, by explicit rules that match what the real server stores:
+ * unknown fields are ignored, unknown aggregation and precision names dropped (a null minimum
+ * aggregation is `None`), a `notAfter` that is not a positive whole number ignored; an empty list
+ * is refused as an internal error, because the real server mis-reads one (clients must omit the field).
  */
 export function decodePolicy(text: string): DecodedPolicy {
-  const parser = new JsonPullParser(text);
+  let value: unknown;
   try {
-    const first = parser.nextToken();
-    let policy: Policy | undefined;
-    if (first === null || first.kind === "VALUE_NULL") {
-      policy = undefined;
-    } else if (first.kind !== "START_OBJECT") {
-      return { kind: "malformed", message: "Unable to parse SecurityPolicy (not an object)" };
-    } else {
-      policy = readPolicyFields(parser);
-    }
-    const trailing = parser.nextToken();
-    if (trailing !== null) {
-      return {
-        kind: "malformed",
-        message: `Trailing token (of type ${trailing.kind}) found after value (bound as \`net.solarnetwork.domain.SecurityPolicy\`): not allowed as per \`DeserializationFeature.FAIL_ON_TRAILING_TOKENS\``,
-      };
-    }
-    return policy ? { kind: "policy", policy } : { kind: "null" };
-  } catch (error) {
-    if (error instanceof JsonSyntaxError) return { kind: "malformed", message: error.message };
-    if (error instanceof NullPointer) return { kind: "internal" };
-    throw error;
+    value = JSON.parse(text);
+  } catch {
+    return { kind: "malformed", message: "Unable to parse SecurityPolicy (not JSON)" };
   }
-}
-
-function readPolicyFields(parser: JsonPullParser): Policy {
-  const data: Policy = {};
-  for (let name = parser.nextName(); name !== null; name = parser.nextName()) {
-    switch (name) {
-      case "nodeIds": {
-        const ids = parseLongArray(parser);
-        if (ids && ids.length > 0) data.nodeIds = ids;
-        break;
-      }
-      case "minAggregation": {
-        const value = aggregationForKey(parser.nextStringValue());
-        if (value) data.minAggregation = value;
-        break;
-      }
-      case "aggregations": {
-        const array = parseStringArray(parser);
-        if (array && array.length > 0) {
-          const set = array.map(aggregationForKey).filter((a): a is Aggregation => a !== undefined);
-          if (set.length > 0) data.aggregations = set;
-          break;
-        }
-        // Upstream falls through into the minLocationPrecision branch here. The token it reads is
-        // a field name or the object's end, never a string, so `valueOf(null)` throws.
-        locationPrecisionValueOf(parser.nextStringValue());
-        break;
-      }
-      case "minLocationPrecision": {
-        const value = locationPrecisionValueOf(parser.nextStringValue());
-        if (value) data.minLocationPrecision = value;
-        break;
-      }
-      case "locationPrecisions": {
-        const array = parseStringArray(parser);
-        if (array && array.length > 0) {
-          const set = array
-            .map(locationPrecisionValueOf)
-            .filter((p): p is LocationPrecision => p !== undefined);
-          if (set.length > 0) data.locationPrecisions = set;
-          break;
-        }
-        // Upstream falls through into the string-set branch, which reads one more token.
-        parseStringArray(parser);
-        break;
-      }
-      case "sourceIds":
-      case "nodeMetadataPaths":
-      case "userMetadataPaths":
-      case "apiPaths": {
-        const array = parseStringArray(parser)?.filter((s): s is string => s !== null);
-        if (array && array.length > 0) data[name] = array;
-        break;
-      }
-      case "notAfter": {
-        const value = parser.nextLongValue(0);
-        if (value > 0) data.notAfter = value;
-        break;
-      }
-      case "refreshAllowed": {
-        const value = parser.nextBooleanValue();
-        if (value !== null) data.refreshAllowed = value;
-        break;
-      }
-      default:
-        parser.nextValue();
-    }
-  }
-  return buildPolicy(data);
-}
-
-function parseStringArray(parser: JsonPullParser): (string | null)[] | null {
-  if (parser.nextToken()?.kind !== "START_ARRAY") return null;
-  const list: (string | null)[] = [];
-  for (let token = parser.nextToken(); token !== null && token.kind !== "END_ARRAY"; token = parser.nextToken()) {
-    list.push(isScalar(token) ? parser.valueAsString() : null);
-  }
-  return list;
-}
-
-/** Non-numeric entries are dropped here (upstream keeps a null that later fails to serialize). */
-function parseLongArray(parser: JsonPullParser): number[] | null {
-  if (parser.nextToken()?.kind !== "START_ARRAY") return null;
-  const list: number[] = [];
-  for (let token = parser.nextToken(); token !== null && token.kind !== "END_ARRAY"; token = parser.nextToken()) {
-    if (token.kind === "VALUE_NUMBER_INT" || token.kind === "VALUE_NUMBER_FLOAT") list.push(parser.valueAsLong());
-  }
-  return list;
+  if (value === null) return { kind: "null" };
+  if (typeof value !== "object" || Array.isArray(value)) return { kind: "malformed", message: "Unable to parse SecurityPolicy (not an object)" };
+  const parsed = policyBodySchema.safeParse(value);
+  if (!parsed.success) return { kind: "malformed", message: "Unable to parse SecurityPolicy (a field has the wrong type)" };
+  const body = parsed.data;
+  const lists = [body.nodeIds, body.sourceIds, body.apiPaths, body.nodeMetadataPaths, body.userMetadataPaths, body.aggregations, body.locationPrecisions];
+  if (lists.some((values) => values?.length === 0)) return { kind: "internal" };
+  const minAggregation = body.minAggregation === undefined ? undefined : aggregationForKey(body.minAggregation);
+  return {
+    kind: "policy",
+    policy: buildPolicy({
+      nodeIds: body.nodeIds,
+      sourceIds: body.sourceIds,
+      apiPaths: body.apiPaths,
+      nodeMetadataPaths: body.nodeMetadataPaths,
+      userMetadataPaths: body.userMetadataPaths,
+      minAggregation,
+      aggregations: known(body.aggregations?.map(aggregationForKey)),
+      minLocationPrecision: body.minLocationPrecision ? locationPrecision(body.minLocationPrecision) : undefined,
+      locationPrecisions: known(body.locationPrecisions?.map(locationPrecision)),
+      notAfter: Number.isSafeInteger(body.notAfter) && (body.notAfter as number) > 0 ? (body.notAfter as number) : undefined,
+      refreshAllowed: body.refreshAllowed,
+    }),
+  };
 }
 
 /** `Aggregation.forKey`: null or empty means `None`; a name or short key; anything else dropped. */
@@ -185,8 +114,10 @@ function aggregationForKey(key: string | null): Aggregation | undefined {
   return AGGREGATION_KEYS[key];
 }
 
-/** `LocationPrecision.valueOf`: null throws (a NullPointerException upstream); unknown dropped. */
-function locationPrecisionValueOf(name: string | null): LocationPrecision | undefined {
-  if (name === null) throw new NullPointer();
+function locationPrecision(name: string): LocationPrecision | undefined {
   return (LOCATION_PRECISIONS as readonly string[]).includes(name) ? (name as LocationPrecision) : undefined;
+}
+
+function known<T>(values: (T | undefined)[] | undefined): T[] | undefined {
+  return values?.filter((value): value is T => value !== undefined);
 }
