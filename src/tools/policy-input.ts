@@ -17,14 +17,17 @@ export function requestedPolicy(input: PolicyInput & ExpiryInput, now: number): 
   if (input.minLocationPrecision && input.locationPrecisions) {
     throw new UserInputError("locationPrecisions", "give either minLocationPrecision or locationPrecisions, not both.");
   }
-  let notAfter: number | undefined;
+  return policyFromInput(input, resolvedExpiry(input, now));
+}
+
+/** The expiry instant (epoch ms) the arguments ask for, undefined for none; bad input names its field. */
+export function resolvedExpiry(input: ExpiryInput, now: number): number | undefined {
   try {
-    notAfter = resolveExpiry(input, now);
+    return resolveExpiry(input, now);
   } catch (error) {
     if (error instanceof ExpiryError) throw new UserInputError(error.field, error.message);
     throw error;
   }
-  return policyFromInput(input, notAfter);
 }
 
 const ONE_HOUR_MS = 3_600_000;
