@@ -1,5 +1,6 @@
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
+import { exclusiveSections } from "./safety/exclusive.js";
 import { fileAuditJournal, noAuditJournal } from "./safety/audit.js";
 import { rateLimits } from "./safety/rate-limit.js";
 import { Redactor } from "./safety/redact.js";
@@ -74,6 +75,8 @@ export function composeApp(config: Config, overrides: Overrides = {}): App {
       protectSecret: (secret) => redactor.addSecret(secret),
       ownTokenId: config.tokenId,
       guardrails: config.guardrails,
+      // One per process: HTTP mode's per-request servers share it, as they share the rate limits.
+      exclusive: exclusiveSections(),
     },
     redactor,
     log,

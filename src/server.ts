@@ -14,12 +14,12 @@ import {
 import { z } from "zod";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "./log.js";
-import type { AuditJournal } from "./safety/audit.js";
+import type { AuditEntry, AuditJournal } from "./safety/audit.js";
 import { RefusedError } from "./safety/guardrails.js";
 import type { RateLimits } from "./safety/rate-limit.js";
 import type { Redactor } from "./safety/redact.js";
 import { labelSandboxResult, labelSandboxTool, SANDBOX_INSTRUCTIONS } from "./sandbox/label.js";
-import { errorText, invalidArgumentsText, isExpectedFailure, PartialFailureError } from "./tools/errors.js";
+import { errorText, invalidArgumentsText, isExpectedFailure, PartialFailureError, ToolError } from "./tools/errors.js";
 import type { Tool, ToolContext } from "./tools/tool.js";
 
 /** The only module that touches the MCP SDK: a tool list in, an MCP server out. */
@@ -93,18 +93,25 @@ function createMcpServer(options: McpServerOptions, { instructions, byName, list
         "this change needs a person's confirmation and this MCP client cannot ask for it. Make the change in SolarNetwork directly, or the operator can set SN_MCP_WITHOUT_ELICITATION=proceed.",
       );
     }
-    const answer = await server.elicitInput(
-      {
-        mode: "form",
-        message: question,
-        requestedSchema: {
-          type: "object",
-          properties: { allow: { type: "boolean", title: "Allow this change", default: false } },
-          required: ["allow"],
+    let answer;
+    try {
+      answer = await server.elicitInput(
+        {
+          mode: "form",
+          // The question quotes token data: the same redaction as every other output.
+          message: redactor.text(question),
+          requestedSchema: {
+            type: "object",
+            properties: { allow: { type: "boolean", title: "Allow this change", default: false } },
+            required: ["allow"],
+          },
         },
-      },
-      { signal },
-    );
+        { signal },
+      );
+    } catch (error) {
+      log.warn("the confirmation question got no answer", { error: String(error) });
+      throw new ToolError("No answer came to the confirmation question (the client timed out or failed to ask), so nothing was changed.");
+    }
     if (answer.action !== "accept" || answer.content?.allow !== true) {
       throw new RefusedError("confirmation", "the person did not allow this change, so nothing was changed.");
     }
@@ -115,32 +122,62 @@ function createMcpServer(options: McpServerOptions, { instructions, byName, list
     // Only the selected tools are in byName: a call to any other is refused here, at call time.
     const tool = byName.get(request.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
+    const args = request.params.arguments ?? {};
+    const unknownKeys = Object.keys(args)
+      .filter((key) => !Object.hasOwn(tool.input.shape, key))
+      .map((key) => (key === PROTO_KEY_MARKER ? "__proto__" : key));
+    if (unknownKeys.length > 0) return errorResult(unknownArgumentsText(unknownKeys), redactor);
+    const input = tool.input.safeParse(args);
+    if (!input.success) return errorResult(invalidArgumentsText(input.error, args), redactor);
     const writes = !tool.annotations.readOnlyHint;
+    // Only calls that could run take from the budget: an invalid one changes nothing.
     const limit = (writes ? options.rateLimits.writes : options.rateLimits.reads)?.take();
     if (limit && !limit.allowed) {
       const seconds = Math.ceil(limit.retryAfterMs / 1000);
       return errorResult(`Too many ${writes ? "changes" : "calls"} in a short time. Try again in ${seconds} s.`, redactor);
     }
-    const args = request.params.arguments ?? {};
-    const input = tool.input.safeParse(args);
-    if (!input.success) return errorResult(invalidArgumentsText(input.error, args), redactor);
 
     const callId = randomUUID();
     const { displayMode: _displayMode, ...change } = input.data as Record<string, unknown>;
     const tokenId = typeof change.tokenId === "string" ? change.tokenId : undefined;
-    if (writes) audit.record({ phase: "attempt", callId, tool: tool.name, tokenId, change });
+    if (writes) {
+      try {
+        audit.record({ phase: "attempt", callId, tool: tool.name, tokenId, change });
+      } catch (error) {
+        log.error("the audit journal could not be written; the change was refused", { tool: tool.name, error: String(error) });
+        return errorResult(AUDIT_REFUSED, redactor);
+      }
+    }
+    /** After the change: a journal that fails must not turn a success (and a new secret) into an error. */
+    const recordOutcome = (entry: Omit<AuditEntry, "phase" | "callId" | "tool">): string | undefined => {
+      try {
+        audit.record({ phase: "outcome", callId, tool: tool.name, ...entry });
+        return undefined;
+      } catch (error) {
+        log.error("AUDIT JOURNAL WRITE FAILED after the change was made: the journal is missing this outcome", {
+          tool: tool.name,
+          callId,
+          tokenId: entry.tokenId,
+          error: String(error),
+        });
+        return AUDIT_OUTCOME_FAILED;
+      }
+    };
     try {
       const result = await tool.run(input.data, {
         ...context,
         signal: extra.signal,
         confirm: (question) => confirm(question, extra.signal),
       });
-      if (writes) {
-        const structured = result.structured as { token?: { id: string }; applied?: string[] };
-        audit.record({ phase: "outcome", callId, tool: tool.name, tokenId: tokenId ?? structured.token?.id, outcome: "applied", applied: structured.applied });
-      }
+      const structured = result.structured as { token?: { id: string }; applied?: string[] };
+      const auditFailure = writes
+        ? recordOutcome({ tokenId: tokenId ?? structured.token?.id, outcome: "applied", applied: structured.applied })
+        : undefined;
       return {
-        content: [{ type: "text", text: redactor.text(result.text, result.reveal) }],
+        content: [
+          { type: "text", text: redactor.text(result.text, result.reveal) },
+          ...(auditFailure ? [{ type: "text" as const, text: auditFailure }] : []),
+        ],
         structuredContent: redactor.value(result.structured, result.reveal),
       };
     } catch (error) {
@@ -152,15 +189,13 @@ function createMcpServer(options: McpServerOptions, { instructions, byName, list
       }
       if (writes) {
         const partial = error instanceof PartialFailureError;
-        audit.record({
-          phase: "outcome",
-          callId,
-          tool: tool.name,
+        const auditFailure = recordOutcome({
           tokenId,
           outcome: error instanceof RefusedError ? "refused" : partial ? "partially-applied" : "failed",
           applied: partial ? error.applied : undefined,
           message: text,
         });
+        if (auditFailure) return errorResult(`${text}\n${auditFailure}`, redactor);
       }
       return errorResult(text, redactor);
     }
@@ -171,10 +206,41 @@ function createMcpServer(options: McpServerOptions, { instructions, byName, list
   });
 
   return {
-    connect: (transport) => server.connect(transport),
-    connectStdio: () => server.connect(new StdioServerTransport()),
+    connect: (transport) => connectGuarded(server, transport),
+    connectStdio: () => connectGuarded(server, new StdioServerTransport()),
     close: () => server.close(),
   };
+}
+
+const AUDIT_REFUSED =
+  "The audit journal (SN_MCP_AUDIT_LOG) could not be written, so this change was refused and nothing was sent. The operator should check SN_MCP_AUDIT_LOG.";
+const AUDIT_OUTCOME_FAILED =
+  "Note: the change above was made, but writing its audit entry failed (SN_MCP_AUDIT_LOG); the operator has been told in the server log.";
+
+/**
+ * The SDK's argument decoding drops a `__proto__` key without a word: renamed before it, the key
+ * reaches the handler and is refused like any other unknown argument.
+ */
+const PROTO_KEY_MARKER = "\u0000__proto__";
+
+async function connectGuarded(server: Server, transport: Transport): Promise<void> {
+  await server.connect(transport);
+  const deliver = transport.onmessage;
+  if (!deliver) return;
+  transport.onmessage = (message, extra) => {
+    const params = (message as { params?: { arguments?: unknown } }).params;
+    const args = params?.arguments;
+    if (args !== null && typeof args === "object" && Object.hasOwn(args, "__proto__")) {
+      const renamed: Record<string, unknown> = {};
+      for (const key of Object.keys(args)) renamed[key === "__proto__" ? PROTO_KEY_MARKER : key] = (args as Record<string, unknown>)[key];
+      params!.arguments = renamed;
+    }
+    deliver(message, extra);
+  };
+}
+
+function unknownArgumentsText(keys: readonly string[]): string {
+  return `Unknown argument${keys.length > 1 ? "s" : ""} ${keys.map((key) => JSON.stringify(key)).join(", ")}: remove ${keys.length > 1 ? "them" : "it"}.\nNothing was sent.`;
 }
 
 function errorResult(text: string, redactor: Redactor): CallToolResult {

@@ -121,7 +121,7 @@ describe("confirmation of widening, disabling and deleting", () => {
 
   it("changes nothing when the person declines", async () => {
     h = await startHarness({ elicit: () => ({ action: "decline" }) });
-    const token = await created(h, { type: "ReadNodeData", nodeIds: [100] });
+    const token = await created(h, { type: "ReadNodeData", nodeIds: [100], expiresIn: "1D" });
     h.mark();
     const result = await h.call("update_token", { tokenId: token.id, nodeIds: [200], replace: true });
     expect(result.isError).toBe(true);
@@ -132,7 +132,7 @@ describe("confirmation of widening, disabling and deleting", () => {
 
   it("without elicitation, proceeds by default and refuses when the operator says so", async () => {
     h = await startHarness({ env: { SN_MCP_WITHOUT_ELICITATION: "refuse" } });
-    const token = await created(h, { type: "ReadNodeData", nodeIds: [100] });
+    const token = await created(h, { type: "ReadNodeData", nodeIds: [100], expiresIn: "1D" });
     const widened = await h.call("update_token", { tokenId: token.id, nodeIds: [101] });
     expect(textOf(widened)).toMatch(/SN_MCP_WITHOUT_ELICITATION/);
     const narrowed = await h.call("update_token", { tokenId: token.id, sourceIds: ["/a/**"] });

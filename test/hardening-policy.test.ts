@@ -51,7 +51,7 @@ describe("widening judged on the policy SolarNetwork will store", () => {
   it("asks a person before merging a minimum into an exact set, through the real server", async () => {
     const questions: string[] = [];
     h = await startHarness({ elicit: (message) => (questions.push(message), { action: "decline" }) });
-    const { id } = await created(h, { type: "ReadNodeData", nodeIds: [1], aggregations: ["Day"] });
+    const { id } = await created(h, { type: "ReadNodeData", nodeIds: [1], aggregations: ["Day"], expiresIn: "1D" });
     const result = await h.call("update_token", { tokenId: id, minAggregation: "Minute" });
     expect(result.isError).toBe(true);
     expect(questions[0]).toMatch(/allows aggregations Minute/);
@@ -156,5 +156,40 @@ describe("the client's policy bodies", () => {
     const writes = h.solarUser.requests.filter((r) => r.method !== "GET");
     expect(writes.length).toBeGreaterThan(3);
     expect(writes.filter((r) => r.status >= 500)).toEqual([]);
+  });
+});
+
+describe("minting power or forever", () => {
+  it("asks a person before a User token or a token that never expires, and sends nothing when declined", async () => {
+    const questions: string[] = [];
+    h = await startHarness({ elicit: (message) => (questions.push(message), { action: "decline" }) });
+    h.mark();
+    expect((await h.call("create_token", { type: "User", apiPaths: ["/datum/**"], expiresIn: "1D" })).isError).toBe(true);
+    expect((await h.call("create_token", { type: "ReadNodeData", nodeIds: [1] })).isError).toBe(true);
+    expect(questions[0]).toMatch(/User security token\? A User token acts as the whole account/);
+    expect(questions[1]).toMatch(/ReadNodeData security token\? It never expires/);
+    expect(h.requestsSinceMark()).toBe(0);
+    expect((await h.call("create_token", { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D" })).isError).toBeFalsy();
+    expect(questions).toHaveLength(2);
+  });
+
+  it("does not ask about expiry when SN_MCP_MAX_LIFETIME gives every token one", async () => {
+    const questions: string[] = [];
+    h = await startHarness({ env: { SN_MCP_MAX_LIFETIME: "30D" }, elicit: (message) => (questions.push(message), { action: "decline" }) });
+    expect((await h.call("create_token", { type: "ReadNodeData", nodeIds: [1] })).isError).toBeFalsy();
+    expect(questions).toEqual([]);
+  });
+});
+
+describe("the active-token cap under parallel calls", () => {
+  it("holds: 50 parallel creates with a cap of 5 leave 5 active tokens", async () => {
+    h = await startHarness({ env: { SN_MCP_MAX_ACTIVE_TOKENS: "5" } });
+    const harness = h;
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => harness.call("create_token", { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D" })),
+    );
+    expect(results.filter((result) => !result.isError)).toHaveLength(4); // the server's own token is the fifth
+    const listed = (await h.call("list_tokens", { status: "Active", limit: 500 })).structuredContent as Json;
+    expect(listed.total).toBe(5);
   });
 });

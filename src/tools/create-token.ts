@@ -5,7 +5,7 @@ import { tokenSchema } from "../tokens/model.js";
 import { riskWarnings } from "../tokens/policy.js";
 import { errorText, ToolError } from "./errors.js";
 import { displayModeField, expiryFields, infoFields, policyFields, tokenTypeField } from "./fields.js";
-import { requestedPolicy } from "./policy-input.js";
+import { expiryWarnings, requestedPolicy } from "./policy-input.js";
 import { resultText } from "./text.js";
 import { defineTool, type ToolContext } from "./tool.js";
 
@@ -33,14 +33,21 @@ export const createToken = defineTool({
     warnings: z.array(z.string()),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async run(input, { tokens, delivery, now, signal, log, protectSecret, guardrails }) {
+  async run(input, { tokens, delivery, now, signal, log, protectSecret, guardrails, confirm, exclusive }) {
     const policy = applyCreateRules(input.type, requestedPolicy(input, now()), guardrails, now());
     await delivery.prepare();
-    await enforceActiveTokenCap(tokens, guardrails, signal);
-    const created = await tokens.create(input.type, policy, signal);
+    const risks = [
+      ...(input.type === "User" ? ["a User token acts as the whole account within its apiPaths"] : []),
+      ...(policy.notAfter === undefined ? ["it never expires"] : []),
+    ];
+    if (risks.length > 0) await confirm(`Create a SolarNetwork ${input.type} security token? ${capitalise(risks.join("; and "))}.`);
+    const created = await exclusive(async () => {
+      await enforceActiveTokenCap(tokens, guardrails, signal);
+      return await tokens.create(input.type, policy, signal);
+    });
     protectSecret(created.secret);
     let token = created.token;
-    const warnings: string[] = [];
+    const warnings: string[] = expiryWarnings(input);
 
     // Generate takes no name: like s10k, a second call sets it. Its failure must not lose the secret.
     const info = { name: input.name || `user${token.userId}_api_token`, description: input.description };
@@ -106,4 +113,8 @@ async function discardUndeliverable(
     throw new ToolError(text.kept(tokenId));
   }
   throw new ToolError(text.deleted(tokenId));
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

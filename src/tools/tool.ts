@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Logger } from "../log.js";
+import type { Exclusive } from "../safety/exclusive.js";
 import type { Guardrails } from "../safety/guardrails.js";
 import type { SecretDelivery } from "../safety/secret-delivery.js";
 import type { TokenService } from "../tokens/service.js";
@@ -30,6 +31,8 @@ export interface ToolContext {
    * said to refuse then.
    */
   confirm(question: string): Promise<void>;
+  /** Runs a check-and-change (a cap check and its create) with no other such section of this process. */
+  exclusive: Exclusive;
   /** Aborted when the client cancels the call. */
   signal: AbortSignal;
 }

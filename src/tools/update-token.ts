@@ -78,7 +78,6 @@ export const updateToken = defineTool({
         throw new ToolError(`Nothing was changed: the token's policy already is what this call asks for. ${warnings.join(" ")}`.trim());
       }
     }
-    if (enabling) await enforceActiveTokenCap(tokens, guardrails, signal);
     const disabling = input.status === "Disabled" && current.status === "Active";
     if (change.widening.length > 0 || disabling) {
       const effects = [...change.widening, ...(disabling ? ["disables it: anything using it stops working until it is enabled again"] : [])];
@@ -97,15 +96,20 @@ export const updateToken = defineTool({
       status: () => tokens.setStatus(current.id, input.status ?? current.status, signal),
     };
     const applied: Part[] = [];
-    for (const part of parts) {
-      try {
-        await steps[part]();
-      } catch (error) {
-        if (applied.length === 0) throw error;
-        throw new PartialFailureError(applied, parts.slice(applied.length), `Updating the token's ${part}`, error);
+    const apply = async () => {
+      if (enabling) await enforceActiveTokenCap(tokens, guardrails, signal);
+      for (const part of parts) {
+        try {
+          await steps[part]();
+        } catch (error) {
+          if (applied.length === 0) throw error;
+          throw new PartialFailureError(applied, parts.slice(applied.length), `Updating the token's ${part}`, error);
+        }
+        applied.push(part);
       }
-      applied.push(part);
-    }
+    };
+    // A re-enable is checked against the cap and applied with no parallel create or re-enable in between.
+    await (enabling ? context.exclusive(apply) : apply());
 
     const token = await readBack(current.id, applied, context);
     warnings.push(...riskWarnings(token.type, token.policy));

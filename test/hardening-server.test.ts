@@ -1,0 +1,89 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { startHarness, textOf, type Harness } from "./support/harness.js";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+/** Turns the journal file into a directory, so that the next append fails. */
+function breakJournal(file: string): void {
+  rmSync(file, { force: true });
+  mkdirSync(file);
+}
+
+describe("an audit journal that fails", () => {
+  it("after a create went through, still hands over the secret and says the entry failed", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "sn-audit-")), "audit.jsonl");
+    writeFileSync(file, "");
+    // The question comes after the attempt line and before the create: break the journal then.
+    h = await startHarness({ env: { SN_MCP_AUDIT_LOG: file }, elicit: () => (breakJournal(file), { action: "accept", content: { allow: true } }) });
+    const result = await h.call("create_token", { type: "User", apiPaths: ["/datum/**"], expiresIn: "1D" });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect((result.structuredContent as Json).secret).toMatch(/.{8,}/);
+    expect(textOf(result)).toMatch(/writing its audit entry failed/);
+    expect(h.logs.join("\n")).toMatch(/AUDIT JOURNAL WRITE FAILED/);
+  });
+
+  it("before a change, refuses it naming SN_MCP_AUDIT_LOG and sends nothing", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "sn-audit-")), "audit.jsonl");
+    h = await startHarness({ env: { SN_MCP_AUDIT_LOG: file } });
+    breakJournal(file);
+    h.mark();
+    const result = await h.call("create_token", { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D" });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/SN_MCP_AUDIT_LOG.*nothing was sent/);
+    expect(h.requestsSinceMark()).toBe(0);
+  });
+});
+
+describe("confirmation questions", () => {
+  it("are redacted: the server's secret never reaches the person's screen through a token name", async () => {
+    const questions: string[] = [];
+    h = await startHarness({ elicit: (message) => (questions.push(message), { action: "decline" }) });
+    const named = await h.call("create_token", { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D", name: "n" });
+    const id = (named.structuredContent as Json).token.id;
+    h.solarUser.seedToken({ type: "ReadNodeData", userId: 123 }); // unrelated
+    // A name holding the server's secret (as a careless person might paste it).
+    const renamed = await h.call("update_token", { tokenId: id, name: `x ${h.admin.secret}` });
+    expect(renamed.isError, textOf(renamed)).toBeFalsy();
+    await h.call("delete_token", { tokenId: id });
+    expect(questions).toHaveLength(1);
+    expect(questions[0]).not.toContain(h.admin.secret);
+    expect(questions[0]).toContain("[REDACTED]");
+  });
+
+  it("that get no answer say that nothing was applied", async () => {
+    h = await startHarness({ elicit: () => { throw new Error("client gave up"); } });
+    const result = await h.call("create_token", { type: "User", apiPaths: ["/datum/**"], expiresIn: "1D" });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/No answer came to the confirmation question.*nothing was changed/);
+    expect(textOf(result)).not.toMatch(/unexpected/i);
+  });
+});
+
+describe("arguments", () => {
+  it("refuses __proto__ like any other unknown key, before anything is sent", async () => {
+    h = await startHarness();
+    h.mark();
+    const args = JSON.parse('{"type":"ReadNodeData","nodeIds":[1],"__proto__":{"nodeIds":[2]}}') as Record<string, unknown>;
+    const result = await h.call("create_token", args);
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/Unknown argument "__proto__"/);
+    expect(h.requestsSinceMark()).toBe(0);
+  });
+
+  it("that are invalid do not use up the write rate limit", async () => {
+    h = await startHarness({ env: { SN_MCP_RATE_LIMIT_WRITES: "2" } });
+    for (let i = 0; i < 5; i++) await h.call("create_token", { type: "Nope" });
+    const first = await h.call("create_token", { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D" });
+    expect(first.isError, textOf(first)).toBeFalsy();
+  });
+});
+
