@@ -105,15 +105,31 @@ describe("a create", () => {
     expect(tokenCalls(h, "/generate/User")).toBe(1);
   });
 
-  it("whose reply is lost after it was applied is not re-sent, and the user is told to check", async () => {
+  for (const [what, fault] of [
+    ["lost (connection cut)", { kind: "applyThenReset" }],
+    ["a 502 from a proxy", { kind: "applyThenStatus", status: 502, body: "<html>Bad Gateway</html>", contentType: "text/html" }],
+    ["a 429", { kind: "applyThenStatus", status: 429 }],
+    ["an unreadable 200", { kind: "applyThenStatus", status: 200, body: '{"success":true,"data":{"id":', contentType: "application/json" }],
+  ] as const) {
+    it(`whose reply is ${what} after it was applied is not re-sent; the orphan is found and deleted, and no retry is advised`, async () => {
+      h = await startHarness();
+      await h.call("create_token", { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D", name: "other, kept" });
+      h.solarUser.injectFault({ match: { pathEndsWith: "/generate/ReadNodeData" }, ...fault });
+      const result = await h.call("create_token", { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D" });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(/No usable reply came to the create; SolarNetwork had made token .*, so it was deleted again/);
+      expect(textOf(result)).not.toMatch(/try again later/i);
+      expect(tokenCalls(h, "/generate/ReadNodeData")).toBe(2);
+      const listed = (await h.call("list_tokens", { type: "ReadNodeData" })).structuredContent as { tokens: { name?: string }[] };
+      expect(listed.tokens.map((token) => token.name)).toEqual(["other, kept"]);
+    });
+  }
+
+  it("refused before it was applied says nothing was created", async () => {
     h = await startHarness();
-    h.solarUser.injectFault({ match: { pathEndsWith: "/generate/ReadNodeData" }, kind: "applyThenReset" });
-    const result = await h.call("create_token", { type: "ReadNodeData" });
-    expect(result.isError).toBe(true);
-    expect(textOf(result)).toMatch(/may have reached SolarNetwork and been applied.*list_tokens/);
-    expect(tokenCalls(h, "/generate/ReadNodeData")).toBe(1);
-    const listed = (await h.call("list_tokens", { type: "ReadNodeData" })).structuredContent as { total: number };
-    expect(listed.total).toBe(1);
+    h.solarUser.injectFault({ match: { pathEndsWith: "/generate/ReadNodeData" }, kind: "status", status: 503 });
+    const result = await h.call("create_token", { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D" });
+    expect(textOf(result)).toMatch(/holds no new token from it: nothing was created/);
   });
 });
 

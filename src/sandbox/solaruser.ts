@@ -77,6 +77,8 @@ export type Fault = { match?: { method?: string; pathEndsWith?: string } } & (
   | { kind: "reset" }
   /** Process the request (the store changes), then cut the connection instead of replying. */
   | { kind: "applyThenReset" }
+  /** Process the request (the store changes), then answer with this status and body instead (a proxy's 502, an HTML page). */
+  | { kind: "applyThenStatus"; status: number; body?: string; contentType?: string }
   /** Process the request, then hold the reply for `ms`. */
   | { kind: "delay"; ms: number }
   /** Process the request, then hold the reply until `release` settles: for tests that must not race a timer. */
@@ -162,6 +164,8 @@ export async function startLocalSolarUser(options: LocalSolarUserOptions = {}): 
     switch (fault?.kind) {
       case "applyThenReset":
         return cut(req.socket);
+      case "applyThenStatus":
+        return send(faultReply({ ...fault, kind: "status" }));
       case "delay":
         return later(fault.ms, res, () => send(reply));
       case "hold":

@@ -160,8 +160,21 @@ export class SolarNetworkClient {
     } catch (error) {
       throw transportError(error, sent, timeout, { replyStarted: true });
     }
-    return decodeReply(response.statusCode, response.headers, text);
+    try {
+      return decodeReply(response.statusCode, response.headers, text);
+    } catch (error) {
+      // A write answered by a failure or an unreadable reply may still have been applied.
+      if (error instanceof SolarNetworkError && request.method !== "GET" && outcomeUnknown(error)) {
+        error.details.mayHaveApplied = true;
+      }
+      throw error;
+    }
   }
+}
+
+/** Failures after which SolarNetwork may have acted: a server error or a reply we could not read. */
+function outcomeUnknown(error: SolarNetworkError): boolean {
+  return error.kind === "upstream" || error.kind === "bad-reply" || error.kind === "rate-limited";
 }
 
 function encodeParameters(parameters: Parameters): string {

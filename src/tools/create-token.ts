@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { applyCreateRules, enforceActiveTokenCap } from "../safety/guardrails.js";
 import { sanitizeToken } from "../safety/sanitize.js";
-import { tokenSchema } from "../tokens/model.js";
+import { isSolarNetworkError } from "../solarnetwork/errors.js";
+import { buildPolicy, wirePolicy } from "../tokens/effective-policy.js";
+import { tokenSchema, type Policy, type TokenType } from "../tokens/model.js";
 import { riskWarnings } from "../tokens/policy.js";
 import { errorText, ToolError } from "./errors.js";
 import { displayModeField, expiryFields, infoFields, policyFields, tokenTypeField } from "./fields.js";
@@ -43,7 +45,13 @@ export const createToken = defineTool({
     if (risks.length > 0) await confirm(`Create a SolarNetwork ${input.type} security token? ${capitalise(risks.join("; and "))}.`);
     const created = await exclusive(async () => {
       await enforceActiveTokenCap(tokens, guardrails, signal);
-      return await tokens.create(input.type, policy, signal);
+      const sentAt = now();
+      try {
+        return await tokens.create(input.type, policy, signal);
+      } catch (error) {
+        if (!isSolarNetworkError(error) || !error.details.mayHaveApplied) throw error;
+        return await removeOrphan(input.type, policy, sentAt, error, { tokens, log });
+      }
     });
     protectSecret(created.secret);
     let token = created.token;
@@ -78,6 +86,57 @@ export const createToken = defineTool({
     return { structured, text: resultText(structured, input.displayMode, [structured.token], notes, secret), reveal: secret };
   },
 });
+
+/** SolarNetwork's clock and ours may differ by this much when judging "created after the call was sent". */
+const CLOCK_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * A create with no usable reply may have made a token whose secret no one has. It has no name yet
+ * (naming is a second call): find it by type, policy and creation time, and delete it again, or
+ * name it plainly. Never "try again": that could leave two tokens.
+ */
+async function removeOrphan(
+  type: TokenType,
+  policy: Policy,
+  sentAt: number,
+  cause: unknown,
+  { tokens, log }: Pick<ToolContext, "tokens" | "log">,
+): Promise<never> {
+  const sent = JSON.stringify(buildPolicy(policy));
+  let orphans;
+  try {
+    orphans = (await tokens.list({ type })).filter(
+      (token) =>
+        token.name === undefined &&
+        Date.parse(token.created) >= sentAt - CLOCK_TOLERANCE_MS &&
+        JSON.stringify(buildPolicy(wirePolicy(token.policy))) === sent,
+    );
+  } catch {
+    throw new ToolError(
+      `No usable reply came to the create (${errorText(cause)}), and listing tokens to check failed too. SolarNetwork may have made an unnamed ${type} token whose secret no one has: find it with list_tokens and delete it before creating another.`,
+    );
+  }
+  if (orphans.length === 0) {
+    throw new ToolError(`No usable reply came to the create, and SolarNetwork holds no new token from it: nothing was created. It is safe to create the token again.`);
+  }
+  const kept: string[] = [];
+  for (const orphan of orphans) {
+    try {
+      await tokens.delete(orphan.id);
+      log.warn("deleted a token whose create got no usable reply", { tokenId: orphan.id });
+    } catch {
+      kept.push(orphan.id);
+    }
+  }
+  if (kept.length > 0) {
+    throw new ToolError(
+      `No usable reply came to the create, but SolarNetwork made token ${kept.join(", ")}, whose secret no one has, and deleting it failed. Delete ${kept.join(", ")} with delete_token before creating another.`,
+    );
+  }
+  throw new ToolError(
+    `No usable reply came to the create; SolarNetwork had made token ${orphans.map((token) => token.id).join(", ")}, whose secret no one received, so it was deleted again. Nothing is left behind: create the token again.`,
+  );
+}
 
 const DISCARDED = {
   unwritable: {

@@ -78,6 +78,10 @@ const KIND_TEXT: Record<SolarNetworkError["kind"], string> = {
   network: "Check the network and SN_URL, then try again.",
 };
 
+/** A write whose outcome is unknown: never "try again", which could make it twice. */
+const MAY_HAVE_APPLIED =
+  "The request may have reached SolarNetwork and been applied although no usable reply came back. Do not repeat it: call list_tokens to see the token's state first.";
+
 /** Failures we anticipate (bad input, SolarNetwork saying no); anything else is a bug worth a stack trace. */
 export function isExpectedFailure(error: unknown): boolean {
   return error instanceof ToolError || error instanceof SolarNetworkError;
@@ -88,14 +92,11 @@ export function errorText(error: unknown): string {
   if (error instanceof ToolError || error instanceof SigningKeyExpiredError) return error.message;
   if (error instanceof SolarNetworkError) {
     // Our client's messages are specific (expired credential, timeout); the kind adds what to do.
+    if (error.details.mayHaveApplied) return `${error.message} ${MAY_HAVE_APPLIED}`;
     const specific = error.kind === "unauthorized" || error.kind === "timeout" || error.kind === "network";
     let text = specific ? `${error.message} ${KIND_TEXT[error.kind]}` : KIND_TEXT[error.kind];
     if (error.details.retryAfterMs !== undefined) {
       text += ` SolarNetwork asked to wait ${Math.ceil(error.details.retryAfterMs / 1000)} s.`;
-    }
-    if (error.details.mayHaveApplied) {
-      text +=
-        " The request may have reached SolarNetwork and been applied although no reply came back: call list_tokens to check before trying again.";
     }
     return text;
   }
