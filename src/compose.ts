@@ -94,7 +94,10 @@ export function composeApp(config: Config, overrides: Overrides = {}): App {
     protect: (secret) => redactor.addSecret(secret),
     async close() {
       clearInterval(renewal);
+      // Closing aborts the calls in flight; a write already sent still finishes (and a create whose
+      // secret can no longer be delivered deletes its token), so the pool stays open until then.
       await server.close();
+      await newServer.whenIdle(config.timeoutMs + 5_000);
       await client.close();
     },
   };

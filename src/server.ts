@@ -56,7 +56,17 @@ export interface McpServerHandle {
  * Makes MCP servers for these tools: the listing (JSON Schemas) is built once, here; each server
  * made after (HTTP mode makes one per request) only wires its handlers.
  */
-export function mcpServerFactory(options: McpServerOptions): () => McpServerHandle {
+export interface McpServerFactory {
+  (): McpServerHandle;
+  /**
+   * Resolves once no tool call of any server made here is running, or after `graceMs`: a write
+   * already sent (a create whose secret must be delivered or whose token deleted again) finishes
+   * before the process lets go of its connection pool.
+   */
+  whenIdle(graceMs: number): Promise<void>;
+}
+
+export function mcpServerFactory(options: McpServerOptions): McpServerFactory {
   const { tools } = options;
   const listed = tools.map((tool) => ({
     name: tool.name,
@@ -71,7 +81,19 @@ export function mcpServerFactory(options: McpServerOptions): () => McpServerHand
     byName: new Map(tools.map((tool) => [tool.name, tool])),
     listing: options.sandbox ? listed.map(labelSandboxTool) : listed,
   };
-  return () => createMcpServer(options, prepared);
+  const running = new Set<Promise<unknown>>();
+  const track = <T>(call: Promise<T>): Promise<T> => {
+    running.add(call);
+    void call.finally(() => running.delete(call)).catch(() => undefined);
+    return call;
+  };
+  const whenIdle = async (graceMs: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs).unref()));
+    await Promise.race([Promise.allSettled([...running]), grace]);
+    clearTimeout(timer);
+  };
+  return Object.assign(() => createMcpServer(options, prepared, track), { whenIdle });
 }
 
 interface Prepared {
@@ -80,7 +102,11 @@ interface Prepared {
   listing: ListedTool[];
 }
 
-function createMcpServer(options: McpServerOptions, { instructions, byName, listing }: Prepared): McpServerHandle {
+function createMcpServer(
+  options: McpServerOptions,
+  { instructions, byName, listing }: Prepared,
+  track: <T>(call: Promise<T>) => Promise<T>,
+): McpServerHandle {
   const { context, redactor, log, audit } = options;
   const server = new Server({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {} }, instructions });
 
@@ -201,7 +227,7 @@ function createMcpServer(options: McpServerOptions, { instructions, byName, list
     }
   };
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const result = await callTool(request, extra);
+    const result = await track(callTool(request, extra));
     return options.sandbox ? labelSandboxResult(result) : result;
   });
 

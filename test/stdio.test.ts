@@ -1,9 +1,10 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startLocalSolarUser, type LocalSolarUser } from "../src/sandbox/solaruser.js";
+import { gate } from "./support/harness.js";
 
 // `npm test` builds first (pretest), so this drives the real binary.
 const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
@@ -39,6 +40,31 @@ describe("node dist/cli.js over stdio", () => {
     expect(stderr).not.toContain(admin.secret);
     expect(stderr).not.toContain(secret);
   });
+
+  for (const how of ["stdin closed", "SIGTERM"] as const) {
+    it(`exiting (${how}) with a create in flight waits for it and deletes the token whose secret no one can receive`, async () => {
+      const admin = solarUser.seedToken({ type: "User", userId: 10 });
+      const server = spawn(process.execPath, [CLI], {
+        env: { PATH: process.env.PATH ?? "", SN_URL: solarUser.url, SN_TOKEN: admin.id, SN_TOKEN_SECRET: admin.secret },
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      const exited = new Promise<number | null>((resolve) => server.once("exit", resolve));
+      const release = gate();
+      solarUser.injectFault({ match: { pathEndsWith: "/generate/ReadNodeData" }, kind: "hold", release: release.promise });
+      const before = solarUser.requests.length;
+      const send = (message: object) => server.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`);
+      send({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } } });
+      send({ method: "notifications/initialized" });
+      send({ id: 2, method: "tools/call", params: { name: "create_token", arguments: { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D" } } });
+      await vi.waitFor(() => expect(solarUser.requests.slice(before).some((r) => r.path.endsWith("/generate/ReadNodeData"))).toBe(true));
+      if (how === "SIGTERM") server.kill("SIGTERM");
+      else server.stdin.end();
+      release.resolve();
+      expect(await exited).toBe(0);
+      const deletes = solarUser.requests.slice(before).filter((r) => r.method === "DELETE");
+      expect(deletes.map((r) => r.status)).toEqual([200]);
+    });
+  }
 
   it("exits 2 with one line naming the variable on a bad configuration", () => {
     const run = spawnSync(process.execPath, [CLI], {
