@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   try {
     parsed = parseArgs({
       options: {
-        help: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
         version: { type: "boolean" },
         http: { type: "boolean" },
         host: { type: "string" },
@@ -65,8 +65,9 @@ async function main(): Promise<void> {
     fail(`${(error as Error).message}. See --help.`);
   }
   const flags = parsed.values;
-  if (flags.help) return void process.stderr.write(USAGE);
-  if (flags.version) return void process.stderr.write(`${SERVER_VERSION}\n`);
+  // Asked for by a person at a terminal, not an MCP client: stdout, exit 0.
+  if (flags.help) return void process.stdout.write(USAGE);
+  if (flags.version) return void process.stdout.write(`${SERVER_VERSION}\n`);
   const [command, ...extra] = parsed.positionals;
   if ((command !== undefined && command !== "sandbox") || extra.length > 0) {
     fail(`unknown command "${[command, ...extra].join(" ")}". See --help.`);

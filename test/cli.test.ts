@@ -49,9 +49,13 @@ describe("sn-tokens-mcp flags", () => {
   it("--help describes HTTP mode", () => {
     const help = run(["--help"]);
     expect(help.status).toBe(0);
-    expect(help.stderr).toMatch(/--http/);
-    expect(help.stderr).toMatch(/SN_MCP_HTTP_TOKEN/);
-    expect(help.stderr).toMatch(/SN_MCP_HTTP_ALLOWED_HOSTS/);
+    expect(help.stdout).toMatch(/--http/);
+    expect(help.stdout).toMatch(/SN_MCP_HTTP_TOKEN/);
+    expect(help.stdout).toMatch(/SN_MCP_HTTP_ALLOWED_HOSTS/);
+    expect(run(["-h"]).stdout).toBe(help.stdout);
+    const version = run(["--version"]);
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
 

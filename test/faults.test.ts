@@ -146,6 +146,13 @@ describe("clock skew", () => {
     });
   }
 
+  it("adopts no server clock more than an hour off (a reply's Date could claim +40 days)", async () => {
+    h = await startHarness({ clock: () => Date.now() - 40 * 86_400_000 });
+    const result = await h.call("list_tokens", {});
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/more than an hour off.*Check this machine's clock/);
+  });
+
   it("corrects a create once without minting twice", async () => {
     h = await startHarness({ clock: () => Date.now() - 20 * 60_000 });
     const result = await h.call("create_token", { type: "ReadNodeData" });

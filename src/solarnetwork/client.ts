@@ -39,6 +39,8 @@ export interface SolarNetworkClientOptions {
 const JSON_TYPE = "application/json;charset=UTF-8";
 const FORM_TYPE = "application/x-www-form-urlencoded;charset=UTF-8";
 const SKEW_MESSAGE = /date skew/i;
+/** The most a server clock may differ from ours and still be adopted. */
+const MAX_CLOCK_OFFSET_MS = 60 * 60_000;
 const UPSTREAM_CODE = /^[A-Z][A-Z_.]{0,63}$/;
 
 interface Envelope {
@@ -96,9 +98,11 @@ export class SolarNetworkClient {
       } catch (error) {
         if (!(error instanceof SolarNetworkError)) throw error;
         if (error instanceof SkewRejection) {
-          if (skewCorrected) throw error.asAuthError();
+          const offset = error.serverTime - this.#clock();
+          // A reply's Date is not trusted beyond this: a broken or hostile upstream must not move our clock by days.
+          if (skewCorrected || Math.abs(offset) > MAX_CLOCK_OFFSET_MS) throw error.asAuthError();
           skewCorrected = true;
-          this.#clockOffsetMs = error.serverTime - this.#clock();
+          this.#clockOffsetMs = offset;
           attempt--;
           continue;
         }
@@ -217,7 +221,7 @@ class SkewRejection extends SolarNetworkError {
   asAuthError(): SolarNetworkError {
     return new SolarNetworkError(
       "unauthorized",
-      "SolarNetwork rejected the request date as too far from its clock, even after correcting for it. Check this machine's clock.",
+      "SolarNetwork rejected the request date as too far from its clock, and its clock could not be followed (more than an hour off, or still refused). Check this machine's clock.",
       { status: this.status },
     );
   }
