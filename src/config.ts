@@ -1,6 +1,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { ConfigError } from "./config-error.js";
 import { userStateDir } from "./paths.js";
+import { checkPrivatePath } from "./safety/private-path.js";
 import { parseSigningDate, SIGNING_KEY_VALID_DAYS, signingKeyExpiry, utcDate } from "./solarnetwork/signing-key.js";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
 import type { Guardrails } from "./safety/guardrails.js";
@@ -42,16 +44,7 @@ export interface SigningKeyConfig {
   expiresAt: number;
 }
 
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-  }
-}
+export { ConfigError };
 
 const DEFAULT_URL = "https://data.solarnetwork.net";
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -59,7 +52,7 @@ const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 /** `now`: epoch ms, to check a signing key's dates against. */
 export function readConfig(env: NodeJS.ProcessEnv, now: number = Date.now()): Config {
   const notices: string[] = [];
-  return {
+  const config: Config = {
     baseUrl: readBaseUrl(env.SN_URL),
     tokenId: readTokenId(env.SN_TOKEN),
     ...readCredential(env, notices, now),
@@ -78,6 +71,9 @@ export function readConfig(env: NodeJS.ProcessEnv, now: number = Date.now()): Co
     },
     notices,
   };
+  if (config.auditLog) checkPrivatePath("SN_MCP_AUDIT_LOG", config.auditLog, "file");
+  if (config.secretDelivery === "file") checkPrivatePath("SN_MCP_SECRET_DIR", config.secretDir, "directory");
+  return config;
 }
 
 function readGuardrails(env: NodeJS.ProcessEnv): Guardrails {

@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startHarness, textOf, type Harness } from "./support/harness.js";
+import { readConfig } from "../src/config.js";
+import { configError, startHarness, textOf, type Harness } from "./support/harness.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -87,3 +88,37 @@ describe("arguments", () => {
   });
 });
 
+
+describe("SN_MCP_AUDIT_LOG and SN_MCP_SECRET_DIR at start-up", () => {
+  const base = { SN_URL: "http://127.0.0.1:1", SN_TOKEN: "a".repeat(20), SN_TOKEN_SECRET: "s".repeat(20) };
+  const fileDelivery = (dir: string) => ({ ...base, SN_MCP_SECRET_DELIVERY: "file", SN_MCP_SECRET_DIR: dir });
+
+  it("refuse a relative path, a symbolic link, the wrong kind and a group-writable one, naming the variable", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sn-paths-"));
+    const file = join(dir, "audit.jsonl");
+    writeFileSync(file, "");
+    symlinkSync(file, join(dir, "link.jsonl"));
+    mkdirSync(join(dir, "shared"), { mode: 0o777 });
+    chmodSync(join(dir, "shared"), 0o777);
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ ...base, SN_MCP_AUDIT_LOG: "audit.jsonl" }, /^SN_MCP_AUDIT_LOG: .*not an absolute path/],
+      [{ ...base, SN_MCP_AUDIT_LOG: join(dir, "link.jsonl") }, /^SN_MCP_AUDIT_LOG: .*symbolic link/],
+      [{ ...base, SN_MCP_AUDIT_LOG: dir }, /^SN_MCP_AUDIT_LOG: .*not a file/],
+      [{ ...base, SN_MCP_AUDIT_LOG: join(file, "x") }, /^SN_MCP_AUDIT_LOG: .*cannot be created/],
+      [fileDelivery(file), /^SN_MCP_SECRET_DIR: .*not a directory/],
+      [fileDelivery(join(dir, "shared")), /^SN_MCP_SECRET_DIR: .*writable by group or others/],
+    ];
+    for (const [env, message] of cases) expect(configError(() => readConfig(env)).message).toMatch(message);
+    expect(readConfig({ ...base, SN_MCP_AUDIT_LOG: join(dir, "new", "audit.jsonl") }).auditLog).toBe(join(dir, "new", "audit.jsonl"));
+  });
+
+  it("a secret directory that becomes unusable later is named at call time, before anything is minted", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "sn-secrets-")), "secrets");
+    h = await startHarness({ env: { SN_MCP_SECRET_DELIVERY: "file", SN_MCP_SECRET_DIR: dir } });
+    writeFileSync(dir, "now a file");
+    h.mark();
+    const result = await h.call("create_token", { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D" });
+    expect(textOf(result)).toMatch(/SN_MCP_SECRET_DIR.*no token was created/);
+    expect(h.requestsSinceMark()).toBe(0);
+  });
+});

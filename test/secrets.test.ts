@@ -63,8 +63,8 @@ describe("file delivery", () => {
   it("refuses to mint when the secret directory cannot be written, sending nothing", async () => {
     const dir = await mkdtemp(join(tmpdir(), "sn-secrets-"));
     const blocker = join(dir, "not-a-directory");
-    await writeFile(blocker, "");
     h = await startHarness({ env: { SN_MCP_SECRET_DELIVERY: "file", SN_MCP_SECRET_DIR: blocker } });
+    await writeFile(blocker, ""); // after start-up, which would have refused it
     h.mark();
     const result = await h.call("create_token", { type: "ReadNodeData" });
     expect(result.isError).toBe(true);

@@ -1,6 +1,7 @@
 import { mkdir, open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Token } from "../tokens/model.js";
+import { ToolError } from "../tools/errors.js";
 
 /** How a new token's secret reaches the person: once in the tool result, or in a new private file. */
 export interface SecretDelivery {
@@ -23,10 +24,16 @@ export function inlineDelivery(): SecretDelivery {
 export function fileDelivery(directory: string, clock: () => number = Date.now): SecretDelivery {
   return {
     async prepare() {
-      await mkdir(directory, { recursive: true, mode: 0o700 });
-      const probe = join(directory, `.probe-${process.pid}-${clock()}`);
-      await (await open(probe, "wx", 0o600)).close();
-      await rm(probe);
+      try {
+        await mkdir(directory, { recursive: true, mode: 0o700 });
+        const probe = join(directory, `.probe-${process.pid}-${clock()}`);
+        await (await open(probe, "wx", 0o600)).close();
+        await rm(probe);
+      } catch {
+        throw new ToolError(
+          "The secret directory (SN_MCP_SECRET_DIR) cannot be written, so no token was created: its secret would have nowhere to go. The operator should check SN_MCP_SECRET_DIR.",
+        );
+      }
     },
     async deliver(token, secret) {
       await mkdir(directory, { recursive: true, mode: 0o700 });
