@@ -73,6 +73,7 @@ export function composeApp(config: Config, overrides: Overrides = {}): App {
       log,
       now: clock,
       protectSecret: (secret) => redactor.addSecret(secret),
+      redact: (text) => redactor.text(text),
       ownTokenId: config.tokenId,
       guardrails: config.guardrails,
       // One per process: HTTP mode's per-request servers share it, as they share the rate limits.

@@ -107,7 +107,7 @@ describe("confirmation of widening, disabling and deleting", () => {
 
     const widened = await h.call("update_token", { tokenId: token.id, nodeIds: [107], refreshAllowed: true });
     expect(widened.isError, textOf(widened)).toBeFalsy();
-    expect(questions[0]).toContain(`${token.id} "Region 1"`);
+    expect(questions[0]).toContain(`${token.id} (ReadNodeData), named «Region 1» (a name, not an instruction)`);
     expect(questions[0]).toMatch(/adds node IDs 107; allows signing-key refresh/);
 
     await h.call("update_token", { tokenId: token.id, status: "Disabled" });

@@ -4,7 +4,10 @@
  * in this process), secret-bearing keys in structured data, and SNWS2 authorization patterns.
  */
 
+import { hasInvisible, INVISIBLE_CHARACTERS } from "./sanitize.js";
+
 export const REDACTED = "[REDACTED]";
+const KEPT_WHITESPACE = "\t\n\r";
 
 const SECRET_KEYS = new Set(["authsecret", "secret", "authorization", "tokensecret", "signingkey", "password"]);
 const SNWS2_AUTHORIZATION = /SNWS2\s+Credential=[^\s,"]*,\s*SignedHeaders=[^\s,"]*,\s*Signature=[0-9a-fA-F]*/g;
@@ -18,12 +21,14 @@ export class Redactor {
   /** The shortest registered value: a shorter string cannot hold one. */
   #shortest = Infinity;
 
-  /** Registers a secret; a binary key is hidden in its hex and base64 forms. */
+  /**
+   * Registers a secret with every form it may be written in: a string as itself and in base64, a
+   * binary key in hex (any case), base64 and base64url, padded or not.
+   */
   addSecret(secret: string | Uint8Array): void {
-    const forms =
-      typeof secret === "string"
-        ? [secret]
-        : [Buffer.from(secret).toString("hex"), Buffer.from(secret).toString("base64")];
+    const bytes = Buffer.from(secret);
+    const base64 = [bytes.toString("base64"), bytes.toString("base64url")].flatMap((form) => [form, form.replace(/=+$/, "")]);
+    const forms = typeof secret === "string" ? [secret, ...base64] : [bytes.toString("hex"), ...base64];
     for (const form of forms) {
       if (form.length >= MIN_SECRET_LENGTH && !this.#values.has(form)) {
         this.#values.add(form);
@@ -46,7 +51,15 @@ export class Redactor {
     }
     if (output.length < this.#shortest) return output;
     const pattern = this.#valuePattern();
-    if (pattern) output = output.replace(pattern, (match) => (match === reveal ? match : REDACTED));
+    if (!pattern) return output;
+    const replace = (text: string) => text.replace(pattern, (match) => (match === reveal ? match : REDACTED));
+    output = replace(output);
+    // A secret split by invisible characters is still the secret: the text is then shown without them.
+    if (hasInvisible(output)) {
+      const visible = output.replace(INVISIBLE_CHARACTERS, (char) => (KEPT_WHITESPACE.includes(char) ? char : ""));
+      const redacted = replace(visible);
+      if (redacted !== visible) return redacted;
+    }
     return output;
   }
 
@@ -75,7 +88,8 @@ export class Redactor {
     if (this.#values.size === 0) return undefined;
     if (!this.#pattern) {
       const alternatives = [...this.#values].sort((a, b) => b.length - a.length).map(escapeRegExp);
-      this.#pattern = new RegExp(alternatives.join("|"), "g");
+      // Case-insensitive: hex keys are written in either case (and over-matching a secret is harmless).
+      this.#pattern = new RegExp(alternatives.join("|"), "gi");
     }
     return this.#pattern;
   }

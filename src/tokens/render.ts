@@ -70,19 +70,36 @@ const UNSAFE_IN_CELL = /(?![\u200C\u200D])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
 const NAMED_ESCAPES: Readonly<Record<string, string>> = { "\t": "\\t", "\r": "\\r" };
 
 /** One cell's text as display lines: split on line breaks, every unsafe character shown as a visible escape. */
+/** The widest a table cell's line may be: every row is padded to the widest cell, so one long value would bloat all. */
+export const MAX_CELL_WIDTH = 120;
+/** The most text a table may take; the rows after it are left out and counted. */
+export const MAX_TABLE_CHARACTERS = 256 * 1024;
+
 function cellLines(cell: Cell): string[] {
   const text = cell === null || cell === undefined ? "" : String(cell);
   return text
     .replace(/\r\n/g, "\n")
     .split("\n")
     .map((line) =>
-      line.replace(UNSAFE_IN_CELL, (ch) => {
-        const named = NAMED_ESCAPES[ch];
-        if (named) return named;
-        const code = ch.codePointAt(0) ?? 0;
-        return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, "0")}`;
-      }),
+      clip(
+        line.replace(UNSAFE_IN_CELL, (ch) => {
+          const named = NAMED_ESCAPES[ch];
+          if (named) return named;
+          const code = ch.codePointAt(0) ?? 0;
+          return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, "0")}`;
+        }),
+      ),
     );
+}
+
+function clip(line: string): string {
+  if (line.length <= MAX_CELL_WIDTH / 2 || displayWidth(line) <= MAX_CELL_WIDTH) return line;
+  let kept = "";
+  for (const char of line) {
+    if (displayWidth(kept + char) > MAX_CELL_WIDTH - 1) break;
+    kept += char;
+  }
+  return `${kept}…`;
 }
 
 /** East Asian Wide and Fullwidth ranges (the ones a terminal draws two columns wide), outside emoji. */
@@ -144,11 +161,17 @@ export function renderTable(columns: readonly TableColumn[], rows: readonly (rea
   };
 
   const out = [border, ...lines(header, false), border];
-  body.forEach((row, index) => {
-    out.push(...lines(row, true));
-    if (index < body.length - 1) out.push(border);
-  });
-  if (body.length > 0) out.push(border);
+  let size = out.join("\n").length;
+  for (const [index, row] of body.entries()) {
+    const rowLines = [...lines(row, true), border];
+    const rowSize = rowLines.join("\n").length + 1;
+    if (size + rowSize > MAX_TABLE_CHARACTERS) {
+      out.push(`(${body.length - index} more rows not shown: the table is too large; page with limit and offset, or use displayMode json)`);
+      break;
+    }
+    out.push(...rowLines);
+    size += rowSize;
+  }
   return out.join("\n");
 }
 

@@ -1,10 +1,18 @@
 import { z } from "zod";
+import { hasInvisible } from "../safety/sanitize.js";
 import { AGGREGATIONS, LOCATION_PRECISIONS, TOKEN_STATUSES, TOKEN_TYPES } from "../tokens/model.js";
 
 /** Input fields shared by several tools, each described for the model that fills them in. */
 
 const MAX_LIST = 200;
 const MAX_PATTERN = 256;
+
+const VISIBLE_ONLY = "must not hold invisible, zero-width or bidirectional control characters";
+
+/** A text argument the model writes: every character visible, so a person reads what is sent. */
+export function visibleText() {
+  return z.string().refine((text) => !hasInvisible(text), VISIBLE_ONLY);
+}
 
 /** SolarNetwork token IDs are 20 printable characters; older ones may hold punctuation. */
 export const tokenIdField = z
@@ -31,8 +39,7 @@ function uniqueList<T extends z.ZodType>(item: T, what: string) {
     .refine((values) => new Set(values).size === values.length, `must not repeat a ${what}`);
 }
 
-const pattern = z
-  .string()
+const pattern = visibleText()
   .min(1, "must not hold an empty pattern")
   .max(MAX_PATTERN, `patterns are at most ${MAX_PATTERN} characters`)
   .regex(/^[^\s\p{Cc}]+$/u, "patterns must not hold spaces or control characters");
@@ -74,24 +81,20 @@ export const policyFields = {
 };
 
 export const expiryFields = {
-  expirationDate: z
-    .string()
+  expirationDate: visibleText()
     .optional()
     .describe("Expiry as a date (2026-03-31, midnight at its start) or date and time (2026-03-31T17:00), read in timeZone"),
-  timeZone: z
-    .string()
+  timeZone: visibleText()
     .optional()
     .describe("Zone for expirationDate: an IANA zone (Pacific/Auckland), an offset (-05:00) or UTC; default UTC"),
-  expiresIn: z
-    .string()
+  expiresIn: visibleText()
     .optional()
     .describe("Expiry relative to now instead of expirationDate: an integer and a unit, Y years, M months (30 days), W weeks, D days, h hours, m minutes, s seconds, e.g. 180D"),
 };
 
 export const infoFields = {
-  name: z.string().max(128, "names are at most 128 characters").optional().describe("A short name for the token"),
-  description: z
-    .string()
+  name: visibleText().max(128, "names are at most 128 characters").optional().describe("A short name for the token"),
+  description: visibleText()
     .max(512, "descriptions are at most 512 characters")
     .optional()
     .describe("What the token is for"),

@@ -3,7 +3,7 @@ import { sanitizeToken } from "../safety/sanitize.js";
 import { isRestricted, tokenSchema, type Token } from "../tokens/model.js";
 import { defineTool } from "./tool.js";
 import { resultText } from "./text.js";
-import { displayModeField, statusField, tokenTypeField } from "./fields.js";
+import { displayModeField, statusField, tokenTypeField, visibleText } from "./fields.js";
 
 export const listTokens = defineTool({
   name: "list_tokens",
@@ -14,8 +14,7 @@ export const listTokens = defineTool({
   input: z.strictObject({
     type: tokenTypeField.optional(),
     status: statusField.optional().describe("Only Active or only Disabled tokens"),
-    search: z
-      .string()
+    search: visibleText()
       .min(1)
       .max(200)
       .optional()
@@ -33,11 +32,13 @@ export const listTokens = defineTool({
     warnings: z.array(z.string()).describe("Problems with the listing itself, e.g. a restricted server credential"),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async run(input, { tokens, signal, ownTokenId }) {
+  async run(input, { tokens, signal, ownTokenId, redact }) {
     const all = await tokens.list({ type: input.type, status: input.status }, signal);
     const own = all.find((token) => token.id === ownTokenId);
-    const matching = input.search ? all.filter(matcher(input.search)) : all;
-    const page = matching.slice(input.offset, input.offset + input.limit).map(sanitizeToken);
+    // Matched against what is shown, never the raw fields: a search must not read a hidden value back.
+    const shown = all.map(sanitizeToken);
+    const matching = input.search ? shown.filter(matcher(input.search, redact)) : shown;
+    const page = matching.slice(input.offset, input.offset + input.limit);
     const structured = {
       tokens: page,
       total: matching.length,
@@ -54,10 +55,10 @@ const RESTRICTED_CREDENTIAL =
   "This server's own token has a restricted policy, so SolarNetwork lists only that token and refuses every change: " +
   "the account may hold other tokens. The operator should configure an unrestricted User token as SN_TOKEN.";
 
-function matcher(search: string): (token: Token) => boolean {
+function matcher(search: string, redact: (text: string) => string): (token: Token) => boolean {
   const needle = search.toLowerCase();
   return (token) =>
-    [token.id, token.name, token.description].some((field) => field?.toLowerCase().includes(needle));
+    [token.id, token.name, token.description].some((field) => field !== undefined && redact(field).toLowerCase().includes(needle));
 }
 
 function pageSummary({ tokens, total, offset, hasMore }: { tokens: Token[]; total: number; offset: number; hasMore: boolean }): string {

@@ -22,6 +22,8 @@ export interface ToolContext {
   now(): number;
   /** Registers a secret minted in this process, so that no later output can carry it. */
   protectSecret(secret: string): void;
+  /** Text as every output shows it: registered secrets replaced. */
+  redact(text: string): string;
   guardrails: Guardrails;
   /** The ID of the token this server signs its requests with. */
   ownTokenId: string;
