@@ -67,21 +67,27 @@ export async function startHttpListener({ options, log, handle }: HttpListenerOp
       return reply(res, 503, -32000, "The server is shutting down; try again when it is back.", { "Retry-After": "5" });
     }
 
+    // A refusal reads no body, and its connection closes after the reply: an unauthenticated client
+    // cannot make the server read or hold its upload.
+    const refuse = (status: number, code: number, message: string, headers: Record<string, string> = {}) => {
+      res.setHeader("Connection", "close");
+      reply(res, status, code, message, headers);
+    };
     if (!isAllowedHost(req.headers.host, allow)) {
-      log.warn("HTTP request refused: Host not allowed", { host: clip(req.headers.host), hint: "SN_MCP_HTTP_ALLOWED_HOSTS" });
-      return reply(res, 403, -32000, "Forbidden: this Host is not allowed (DNS-rebinding protection).");
+      refusals.note("Host not allowed", { host: clip(req.headers.host), hint: "SN_MCP_HTTP_ALLOWED_HOSTS" });
+      return refuse(403, -32000, "Forbidden: this Host is not allowed (DNS-rebinding protection).");
     }
     const origin = req.headers.origin;
     if (!isAllowedOrigin(origin, allow)) {
-      log.warn("HTTP request refused: Origin not allowed", { origin: clip(origin), hint: "SN_MCP_HTTP_ALLOWED_ORIGINS" });
-      return reply(res, 403, -32000, "Forbidden: this Origin is not allowed (DNS-rebinding protection).");
+      refusals.note("Origin not allowed", { origin: clip(origin), hint: "SN_MCP_HTTP_ALLOWED_ORIGINS" });
+      return refuse(403, -32000, "Forbidden: this Origin is not allowed (DNS-rebinding protection).");
     }
     if (origin !== undefined) {
       res.setHeader("Access-Control-Allow-Origin", origin);
       res.setHeader("Vary", "Origin");
       res.setHeader("Access-Control-Expose-Headers", "Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate");
     }
-    if (path !== MCP_PATH) return reply(res, 404, -32000, `Not found: MCP is served at ${MCP_PATH}.`);
+    if (path !== MCP_PATH) return refuse(404, -32000, `Not found: MCP is served at ${MCP_PATH}.`);
     if (method === "OPTIONS" && origin !== undefined) {
       // A CORS preflight from an allowed origin (it carries no credentials by design).
       res.writeHead(204, {
@@ -94,19 +100,19 @@ export async function startHttpListener({ options, log, handle }: HttpListenerOp
 
     const bearer = checkBearer(req.headers.authorization);
     if (bearer !== "ok") {
-      log.warn(`HTTP request refused: ${bearer} bearer`, { method, path: path.slice(0, 200) });
+      refusals.note(`${bearer} bearer`, { method, path: path.slice(0, 200) });
       const challenge = bearer === "missing" ? REALM : `${REALM}, error="invalid_token"`;
-      return reply(res, 401, -32001, "Unauthorized: send Authorization: Bearer <SN_MCP_HTTP_TOKEN>.", { "WWW-Authenticate": challenge });
+      return refuse(401, -32001, "Unauthorized: send Authorization: Bearer <SN_MCP_HTTP_TOKEN>.", { "WWW-Authenticate": challenge });
     }
     if (method !== "POST") {
       // Stateless: no session to stream (GET) or end (DELETE).
-      return reply(res, 405, -32000, "Method not allowed: this stateless server takes POST only.", { Allow: "POST" });
+      return refuse(405, -32000, "Method not allowed: this stateless server takes POST only.", { Allow: "POST" });
     }
 
     const declared = Number(req.headers["content-length"]);
     const body = declared > options.maxBodyBytes ? "too-large" : await readBody(req, options.maxBodyBytes);
     if (body === "too-large") {
-      log.warn("HTTP request refused: body too large", { limit: options.maxBodyBytes });
+      refusals.note("body too large", { limit: options.maxBodyBytes });
       drainThenCut(req);
       res.setHeader("Connection", "close");
       return reply(res, 413, -32000, `Payload too large: at most ${options.maxBodyBytes} bytes.`);
@@ -122,7 +128,8 @@ export async function startHttpListener({ options, log, handle }: HttpListenerOp
     await handle(req, res, message);
   };
 
-  const server = createServer((req, res) => {
+  const refusals = refusalLog(log);
+  const server = createServer({ connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs) }, (req, res) => {
     active.add(res);
     onRequest(req, res).catch((error: unknown) => {
       log.error("HTTP request failed unexpectedly", { error: String(error), stack: (error as Error)?.stack });
@@ -130,9 +137,19 @@ export async function startHttpListener({ options, log, handle }: HttpListenerOp
       else res.destroy();
     });
   });
-  // A slow client may not hold a connection open for ever.
-  server.headersTimeout = 20_000;
+  // Neither a flood of idle connections nor a slow client may hold descriptors for long.
+  server.maxConnections = options.maxConnections;
+  server.headersTimeout = options.headersTimeoutMs;
+  server.keepAliveTimeout = options.idleTimeoutMs;
   server.requestTimeout = 120_000;
+  server.on("drop", () => refusals.note("too many connections", { limit: options.maxConnections }));
+  // Node times out a request's headers only once it has begun: a connection that sends nothing is cut here.
+  server.on("connection", (socket: import("node:net").Socket) => {
+    const silent = setTimeout(() => socket.destroy(), options.headersTimeoutMs);
+    silent.unref();
+    socket.once("data", () => clearTimeout(silent));
+    socket.once("close", () => clearTimeout(silent));
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -213,6 +230,25 @@ function reply(res: ServerResponse, status: number, code: number, message: strin
   const body = JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null });
   res.writeHead(status, { ...headers, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
   res.end(body);
+}
+
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
+
+/** Refusals logged at most once per kind in ten seconds, with the count of those not logged: a flood cannot fill the log. */
+function refusalLog(log: Logger): { note(kind: string, fields: Record<string, unknown>): void } {
+  const last = new Map<string, { at: number; suppressed: number }>();
+  return {
+    note(kind, fields) {
+      const now = performance.now();
+      const seen = last.get(kind);
+      if (seen && now - seen.at < REFUSAL_LOG_INTERVAL_MS) {
+        seen.suppressed++;
+        return;
+      }
+      log.warn(`HTTP request refused: ${kind}`, { ...fields, ...(seen?.suppressed ? { alsoRefusedSinceLastLine: seen.suppressed } : {}) });
+      last.set(kind, { at: now, suppressed: 0 });
+    },
+  };
 }
 
 function clip(value: string | undefined): string | undefined {

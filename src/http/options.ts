@@ -14,6 +14,9 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** How long shutdown waits for in-flight calls before cutting them off. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
+/** Generous for one machine's MCP clients, far below a process's descriptor limit. */
+const DEFAULT_MAX_CONNECTIONS = 256;
+
 export interface HttpOptions {
   host: string;
   /** 0 picks a free port (the log line and `url` tell which). */
@@ -26,6 +29,11 @@ export interface HttpOptions {
   allowedOrigins: string[];
   maxBodyBytes: number;
   shutdownGraceMs: number;
+  /** Open connections at most; more are refused at once, so idle ones cannot use up descriptors. */
+  maxConnections: number;
+  /** A connection must send a request's headers within this, and keep-alive idles at most `idleTimeoutMs`. */
+  headersTimeoutMs: number;
+  idleTimeoutMs: number;
 }
 
 export interface HttpFlags {
@@ -43,6 +51,9 @@ export function readHttpOptions(env: NodeJS.ProcessEnv, flags: HttpFlags = {}, s
     allowedOrigins: readAllowedOrigins(env.SN_MCP_HTTP_ALLOWED_ORIGINS),
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
+    maxConnections: DEFAULT_MAX_CONNECTIONS,
+    headersTimeoutMs: 10_000,
+    idleTimeoutMs: 5_000,
   };
 }
 
