@@ -1,9 +1,14 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { readConfig } from "../src/config.js";
-import { configError, startHarness, textOf, type Harness } from "./support/harness.js";
+import { startLocalSolarUser } from "../src/sandbox/solaruser.js";
+import { SolarNetworkClient } from "../src/solarnetwork/client.js";
+import { SolarNetworkError } from "../src/solarnetwork/errors.js";
+import { secretKeySource } from "../src/solarnetwork/signing-key.js";
+import { SolarNetworkTokenService } from "../src/solarnetwork/tokens.js";
+import { configError, gate, startHarness, textOf, type Harness } from "./support/harness.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -120,5 +125,39 @@ describe("SN_MCP_AUDIT_LOG and SN_MCP_SECRET_DIR at start-up", () => {
     const result = await h.call("create_token", { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D" });
     expect(textOf(result)).toMatch(/SN_MCP_SECRET_DIR.*no token was created/);
     expect(h.requestsSinceMark()).toBe(0);
+  });
+});
+
+describe("a write queued behind slow requests", () => {
+  it("is given up unsent when no connection frees in time, and its timeout never counts the wait", async () => {
+    const solarUser = await startLocalSolarUser();
+    const admin = solarUser.seedToken({ type: "User", userId: 123 });
+    const client = new SolarNetworkClient({
+      baseUrl: solarUser.url,
+      tokenId: admin.id,
+      keys: secretKeySource(admin.secret, () => undefined),
+      timeoutMs: 60_000,
+      queueTimeoutMs: 100,
+    });
+    const tokens = new SolarNetworkTokenService(client);
+    const release = gate();
+    try {
+      for (let i = 0; i < 4; i++) solarUser.injectFault({ match: { pathEndsWith: "/find" }, kind: "hold", release: release.promise });
+      const slow = Array.from({ length: 4 }, () => tokens.list({}));
+      await vi.waitFor(() => expect(solarUser.requests.filter((r) => r.path.endsWith("/find"))).toHaveLength(4));
+      const error = await tokens.create("ReadNodeData", { nodeIds: [1] }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(SolarNetworkError);
+      expect((error as SolarNetworkError).kind).toBe("busy");
+      expect((error as SolarNetworkError).details.mayHaveApplied).toBeFalsy();
+      expect(solarUser.requests.some((r) => r.path.includes("/generate/"))).toBe(false);
+      release.resolve();
+      await Promise.all(slow);
+      // With the connections free again, the same create goes through.
+      expect((await tokens.create("ReadNodeData", { nodeIds: [1] })).secret).toBeTruthy();
+    } finally {
+      release.resolve();
+      await client.close();
+      await solarUser.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Dispatcher } from "undici";
+import { ConnectionSlots } from "./connection-slots.js";
 import { SolarNetworkError } from "./errors.js";
 import type { SigningKeySource } from "./signing-key.js";
 import { EMPTY_SHA256_HEX, httpDate, sign, uriEncode, type SignableRequest } from "./snws2.js";
@@ -34,7 +35,12 @@ export interface SolarNetworkClientOptions {
   retryDelayMs?: (attempt: number) => number;
   /** Tests may pass their own dispatcher; by default one kept-alive pool for the origin. */
   dispatcher?: Dispatcher;
+  /** How long a request may wait for a free connection before it is given up unsent (default `timeoutMs`). */
+  queueTimeoutMs?: number;
 }
+
+/** Connections to SolarNetwork at once. */
+const CONNECTIONS = 4;
 
 const JSON_TYPE = "application/json;charset=UTF-8";
 const FORM_TYPE = "application/x-www-form-urlencoded;charset=UTF-8";
@@ -60,6 +66,8 @@ export class SolarNetworkClient {
   readonly #retryDelayMs: (attempt: number) => number;
   /** Made at the first request: loading undici costs about 100 ms that start-up need not pay. */
   #dispatcher: Promise<Dispatcher> | undefined;
+  readonly #slots = new ConnectionSlots(CONNECTIONS);
+  readonly #queueTimeoutMs: number;
   /** Server clock minus ours, learnt from a skew rejection. */
   #clockOffsetMs = 0;
 
@@ -72,11 +80,12 @@ export class SolarNetworkClient {
     this.#maxRetries = options.maxRetries ?? 2;
     this.#retryDelayMs = options.retryDelayMs ?? ((attempt) => 200 * 2 ** (attempt - 1) * (0.5 + Math.random()));
     this.#dispatcher = options.dispatcher && Promise.resolve(options.dispatcher);
+    this.#queueTimeoutMs = options.queueTimeoutMs ?? options.timeoutMs;
   }
 
   #pool(): Promise<Dispatcher> {
     this.#dispatcher ??= import("undici").then(
-      ({ Pool }) => new Pool(this.#origin.origin, { connections: 4, keepAliveTimeout: 30_000, pipelining: 1 }),
+      ({ Pool }) => new Pool(this.#origin.origin, { connections: CONNECTIONS, keepAliveTimeout: 30_000, pipelining: 1 }),
       (error: unknown) => {
         this.#dispatcher = undefined; // not cached: the next request tries again
         throw error;
@@ -123,6 +132,22 @@ export class SolarNetworkClient {
 
   async #send(request: ApiRequest): Promise<unknown> {
     if (request.signal?.aborted) throw new SolarNetworkError("network", "The request was cancelled.");
+    const release = await this.#slots.acquire(
+      this.#queueTimeoutMs,
+      () =>
+        request.signal?.aborted
+          ? new SolarNetworkError("network", "The request was cancelled before it was sent.")
+          : new SolarNetworkError("busy", "SolarNetwork is busy: the request waited for a free connection and was never sent."),
+      request.signal,
+    );
+    try {
+      return await this.#sendHoldingSlot(request);
+    } finally {
+      release();
+    }
+  }
+
+  async #sendHoldingSlot(request: ApiRequest): Promise<unknown> {
     const date = new Date(Math.floor((this.#clock() + this.#clockOffsetMs) / 1000) * 1000);
     const { headers, body, bodySha256Hex } = encodeBody(request);
     headers["host"] = this.#origin.host;

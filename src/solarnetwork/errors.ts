@@ -12,6 +12,7 @@ export type SolarNetworkErrorKind =
   | "upstream"
   | "bad-reply"
   | "timeout"
+  | "busy"
   | "network";
 
 export class SolarNetworkError extends Error {

@@ -75,6 +75,7 @@ const KIND_TEXT: Record<SolarNetworkError["kind"], string> = {
   upstream: "SolarNetwork failed to complete the request. Try again later.",
   "bad-reply": "SolarNetwork sent a reply this server could not read.",
   timeout: "Try again later; the operator can raise SN_MCP_TIMEOUT_MS.",
+  busy: "Nothing was changed; it is safe to try again in a moment.",
   network: "Check the network and SN_URL, then try again.",
 };
 
@@ -93,7 +94,7 @@ export function errorText(error: unknown): string {
   if (error instanceof SolarNetworkError) {
     // Our client's messages are specific (expired credential, timeout); the kind adds what to do.
     if (error.details.mayHaveApplied) return `${error.message} ${MAY_HAVE_APPLIED}`;
-    const specific = error.kind === "unauthorized" || error.kind === "timeout" || error.kind === "network";
+    const specific = error.kind === "unauthorized" || error.kind === "timeout" || error.kind === "network" || error.kind === "busy";
     let text = specific ? `${error.message} ${KIND_TEXT[error.kind]}` : KIND_TEXT[error.kind];
     if (error.details.retryAfterMs !== undefined) {
       text += ` SolarNetwork asked to wait ${Math.ceil(error.details.retryAfterMs / 1000)} s.`;
