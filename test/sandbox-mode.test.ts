@@ -1,3 +1,5 @@
+import { dirname } from "node:path";
+import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
@@ -212,8 +214,22 @@ describe("runSandbox", () => {
     expect(existsSync(`${file}.lock`)).toBe(false);
     writeFileSync(`${file}.lock`, "999999999"); // no such process
     const second = await start();
-    expect(readFileSync(`${file}.lock`, "utf8")).toBe(String(process.pid));
+    expect(JSON.parse(readFileSync(`${file}.lock`, "utf8"))).toMatchObject({ pid: process.pid });
     await second.close();
+  });
+
+  it.runIf(process.platform === "linux")("takes over a lock whose process ID now belongs to another program", async () => {
+    const unrelated = spawn("sleep", ["30"]);
+    try {
+      await new Promise((resolve) => unrelated.once("spawn", resolve));
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(`${file}.lock`, JSON.stringify({ pid: unrelated.pid, command: "node dist/cli.js sandbox" }));
+      const taken = await start();
+      expect(JSON.parse(readFileSync(`${file}.lock`, "utf8"))).toMatchObject({ pid: process.pid });
+      await taken.close();
+    } finally {
+      unrelated.kill();
+    }
   });
 
   it("refuses a file it cannot create, naming SN_MCP_SANDBOX_FILE", async () => {

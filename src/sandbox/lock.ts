@@ -5,7 +5,8 @@ import { ConfigError } from "../config.js";
 /**
  * One sandbox process per token file: each process keeps the tokens in memory and rewrites the
  * whole file, so a second one would silently undo the first one's changes. The lock is a
- * `<file>.lock` holding the owner's process ID; a lock whose process is gone is taken over.
+ * `<file>.lock` holding the owner's process ID and command; a lock whose process is gone, or whose
+ * process ID now belongs to another program (IDs are reused), is taken over.
  * Returns the release function (also run when the process exits).
  */
 export function lockSandboxFile(file: string): () => void {
@@ -18,7 +19,7 @@ export function lockSandboxFile(file: string): () => void {
   for (let attempt = 0; ; attempt++) {
     try {
       const fd = openSync(lock, "wx", 0o600);
-      writeSync(fd, String(process.pid));
+      writeSync(fd, JSON.stringify({ pid: process.pid, command: commandOf(process.pid) }));
       closeSync(fd);
       break;
     } catch (error) {
@@ -26,10 +27,10 @@ export function lockSandboxFile(file: string): () => void {
         throw new ConfigError("SN_MCP_SANDBOX_FILE", `cannot lock ${file} (${codeOf(error)}); point SN_MCP_SANDBOX_FILE elsewhere`);
       }
       const owner = ownerOf(lock);
-      if (owner !== undefined && isRunning(owner)) {
+      if (owner !== undefined && isRunning(owner.pid) && (owner.command === undefined || commandOf(owner.pid) === owner.command)) {
         throw new ConfigError(
           "SN_MCP_SANDBOX_FILE",
-          `${file} is in use by another sandbox (process ${owner}); give each sandbox its own SN_MCP_SANDBOX_FILE`,
+          `${file} is in use by another sandbox (process ${owner.pid}); give each sandbox its own SN_MCP_SANDBOX_FILE`,
         );
       }
       rmSync(lock, { force: true });
@@ -40,16 +41,33 @@ export function lockSandboxFile(file: string): () => void {
     if (!held) return;
     held = false;
     process.off("exit", release);
-    if (ownerOf(lock) === process.pid) rmSync(lock, { force: true });
+    if (ownerOf(lock)?.pid === process.pid) rmSync(lock, { force: true });
   };
   process.on("exit", release);
   return release;
 }
 
-function ownerOf(lock: string): number | undefined {
+interface LockOwner {
+  pid: number;
+  /** The owner's command line where the system shows it (Linux), else undefined. */
+  command?: string;
+}
+
+function ownerOf(lock: string): LockOwner | undefined {
   try {
-    const pid = Number(readFileSync(lock, "utf8").trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    const text = readFileSync(lock, "utf8").trim();
+    // An older lock holds the bare process ID.
+    const owner = (/^\d+$/.test(text) ? { pid: Number(text) } : JSON.parse(text)) as LockOwner;
+    return Number.isInteger(owner.pid) && owner.pid > 0 ? owner : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process's command line on Linux (`/proc`); undefined where the system does not show it. */
+function commandOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0+$/, "").replace(/\0/g, " ");
   } catch {
     return undefined;
   }
