@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { grantsEveryPath } from "../src/tokens/ant-path.js";
-import type { Token } from "../src/tokens/model.js";
+import { dataToken } from "./support/tokens.js";
 import { classifyChange } from "../src/tokens/widening.js";
 import { startLocalSolarUser } from "../src/sandbox/solaruser.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
@@ -14,15 +14,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const token = (policy: Token["policy"], status: Token["status"] = "Active"): Token => ({
-  id: "hNAdH.aXHaEqFossMwT8",
-  created: "2026-01-01T00:00:00Z",
-  userId: 1,
-  status,
-  type: "ReadNodeData",
-  expired: false,
-  policy,
-});
+const token = dataToken;
 
 async function created(harness: Harness, args: Json): Promise<Json> {
   const result = await harness.call("create_token", args);

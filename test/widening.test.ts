@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Token } from "../src/tokens/model.js";
+import { dataToken } from "./support/tokens.js";
 import { classifyChange, type RequestedChange } from "../src/tokens/widening.js";
 
-const token = (policy?: Token["policy"], status: Token["status"] = "Active"): Token => ({
-  id: "hNAdH.aXHaEqFossMwT8",
-  created: "2026-01-01T00:00:00Z",
-  userId: 1,
-  status,
-  type: "ReadNodeData",
-  expired: false,
-  policy,
-});
+const token = dataToken;
 const widening = (current: Token, change: RequestedChange) => classifyChange(current, change).widening;
 const merge = (policy: RequestedChange["policy"]): RequestedChange => ({ policy, mode: "merge" });
 const replace = (policy: RequestedChange["policy"]): RequestedChange => ({ policy, mode: "replace" });
