@@ -303,6 +303,21 @@ describe("the server with SN_TOKEN_SIGNING_KEY against the local SolarUser", () 
     expect(server.requests(REFRESH_PATH)).toBe(2);
     expect(server.logs.join("")).toContain("renewed the SolarNetwork signing key");
   });
+
+  it("goes back to the last good key when SolarNetwork refuses a renewed one, and tries again only tomorrow", async () => {
+    const server = await startKeyMode({ start: KEY_DAY_START + DAY + HOUR, keyDate: KEY_DAY });
+    const wrong = JSON.stringify({ success: true, data: { key: "00".repeat(32) } });
+    server.solarUser.injectFault({ match: { pathEndsWith: "/refresh/v2" }, kind: "status", status: 200, body: wrong });
+    const first = await server.call("list_tokens", {});
+    expect(first.isError, textOf(first)).toBeFalsy();
+    expect(server.logs.join("")).toContain("refused the renewed signing key; went back to the previous one");
+    server.clock.now += HOUR;
+    expect((await server.call("list_tokens", {})).isError).toBeFalsy();
+    expect(server.requests(REFRESH_PATH)).toBe(1);
+    server.clock.now += DAY;
+    expect((await server.call("list_tokens", {})).isError).toBeFalsy();
+    expect(server.requests(REFRESH_PATH)).toBe(2);
+  });
 });
 
 describe("keyRefresher", () => {

@@ -89,6 +89,8 @@ export interface DerivedKeySource extends SigningKeySource {
   readonly expiresAt: number;
   /** Replaces the key (after a refresh). */
   replace(keyHex: string, date: string): void;
+  /** Goes back to the key before the last replacement (a refreshed key SolarNetwork does not accept). */
+  restorePrevious(): void;
 }
 
 /**
@@ -98,6 +100,7 @@ export interface DerivedKeySource extends SigningKeySource {
  */
 export function derivedKeySource(keyHex: string, date: string, onKey: (key: Buffer) => void = () => {}): DerivedKeySource {
   let current = derived(keyHex, date);
+  let previous: typeof current | undefined;
   onKey(current.key);
   return {
     get date() {
@@ -112,8 +115,13 @@ export function derivedKeySource(keyHex: string, date: string, onKey: (key: Buff
       throw new SigningKeyExpiredError(current.date, current.to, time);
     },
     replace(newKeyHex, newDate) {
+      previous = current;
       current = derived(newKeyHex, newDate);
       onKey(current.key);
+    },
+    restorePrevious() {
+      if (previous) current = previous;
+      previous = undefined;
     },
   };
 }
@@ -157,6 +165,14 @@ export interface KeyRefresher {
    * before a call. Never throws: when the refresh fails the current key is used until it expires.
    */
   refreshIfDue(): Promise<void>;
+  /** A call signed with the key succeeded: a renewed key is proven good. */
+  accepted(): void;
+  /**
+   * SolarNetwork refused a call's credentials: when the key was just renewed and not yet proven,
+   * the last good key is restored (and no renewal tried until tomorrow). True when it was, so the
+   * call may be sent again: a refused credential means nothing was applied.
+   */
+  rejected(): boolean;
 }
 
 /**
@@ -170,11 +186,13 @@ export function keyRefresher(options: KeyRefresherOptions): KeyRefresher {
   let refused = false;
   let notBefore = 0;
   let inFlight: Promise<void> | undefined;
+  let unproven = false;
 
   const refresh = async (today: string): Promise<void> => {
     try {
       const key = await fetchKey(today);
       keys.replace(key, today);
+      unproven = true;
       log.info("renewed the SolarNetwork signing key", { date: today, expiresAt: new Date(keys.expiresAt).toISOString() });
     } catch (error) {
       const expiresAt = new Date(keys.expiresAt).toISOString();
@@ -206,19 +224,42 @@ export function keyRefresher(options: KeyRefresherOptions): KeyRefresher {
       });
       return inFlight;
     },
+    accepted() {
+      unproven = false;
+    },
+    rejected() {
+      if (!unproven) return false;
+      unproven = false;
+      keys.restorePrevious();
+      notBefore = (Math.floor(now() / DAY_MS) + 1) * DAY_MS;
+      log.warn("SolarNetwork refused the renewed signing key; went back to the previous one until tomorrow", {
+        expiresAt: new Date(keys.expiresAt).toISOString(),
+      });
+      return true;
+    },
   };
 }
 
-/** `service` with the key renewed (when due) before each call. */
+/** `service` with the key renewed (when due) before each call, and a renewed key SolarNetwork refuses given up. */
 export function withKeyRefresh(service: TokenService, refresher: KeyRefresher): TokenService {
-  const due = () => refresher.refreshIfDue();
+  const signed = async <T>(call: () => Promise<T>): Promise<T> => {
+    await refresher.refreshIfDue();
+    try {
+      const result = await call();
+      refresher.accepted();
+      return result;
+    } catch (error) {
+      if (error instanceof SolarNetworkError && error.kind === "unauthorized" && refresher.rejected()) return await call();
+      throw error;
+    }
+  };
   return {
-    list: async (filter, signal) => (await due(), service.list(filter, signal)),
-    get: async (tokenId, signal) => (await due(), service.get(tokenId, signal)),
-    create: async (type, policy, signal) => (await due(), service.create(type, policy, signal)),
-    setInfo: async (tokenId, info, signal) => (await due(), service.setInfo(tokenId, info, signal)),
-    setStatus: async (tokenId, status, signal) => (await due(), service.setStatus(tokenId, status, signal)),
-    updatePolicy: async (tokenId, policy, mode, signal) => (await due(), service.updatePolicy(tokenId, policy, mode, signal)),
-    delete: async (tokenId, signal) => (await due(), service.delete(tokenId, signal)),
+    list: (filter, signal) => signed(() => service.list(filter, signal)),
+    get: (tokenId, signal) => signed(() => service.get(tokenId, signal)),
+    create: (type, policy, signal) => signed(() => service.create(type, policy, signal)),
+    setInfo: (tokenId, info, signal) => signed(() => service.setInfo(tokenId, info, signal)),
+    setStatus: (tokenId, status, signal) => signed(() => service.setStatus(tokenId, status, signal)),
+    updatePolicy: (tokenId, policy, mode, signal) => signed(() => service.updatePolicy(tokenId, policy, mode, signal)),
+    delete: (tokenId, signal) => signed(() => service.delete(tokenId, signal)),
   };
 }
