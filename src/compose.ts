@@ -98,7 +98,8 @@ export function composeApp(config: Config, overrides: Overrides = {}): App {
       // Closing aborts the calls in flight; a write already sent still finishes (and a create whose
       // secret can no longer be delivered deletes its token), so the pool stays open until then.
       await server.close();
-      await newServer.whenIdle(config.timeoutMs + 5_000);
+      // Room for the create itself, then the listing and delete that clean up after it.
+      await newServer.whenIdle(3 * config.timeoutMs + 5_000);
       await client.close();
     },
   };
