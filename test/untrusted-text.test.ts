@@ -121,3 +121,18 @@ describe("the model's own arguments", () => {
     expect(h.requestsSinceMark()).toBe(0);
   });
 });
+
+describe("Redactor.value", () => {
+  it("is copy-on-write: untouched parts come back as the same objects, changed ones as copies", () => {
+    const redactor = new Redactor();
+    redactor.addSecret("a-secret-of-twenty-chars");
+    const untouched = { tokens: [{ id: "x", policy: { nodeIds: [1, 2] } }], total: 1 };
+    expect(redactor.value(untouched)).toBe(untouched);
+    const holding = { tokens: [{ id: "x", name: "n a-secret-of-twenty-chars" }, { id: "y" }] };
+    const redacted = redactor.value(holding);
+    expect(redacted).not.toBe(holding);
+    expect(redacted.tokens[0]?.name).toBe(`n ${REDACTED}`);
+    expect(redacted.tokens[1]).toBe(holding.tokens[1]);
+    expect(holding.tokens[0]?.name).toBe("n a-secret-of-twenty-chars");
+  });
+});

@@ -63,7 +63,10 @@ export class Redactor {
     return output;
   }
 
-  /** Redacts a JSON-like value deeply; a field named like a secret is replaced whatever it holds. */
+  /**
+   * Redacts a JSON-like value deeply; a field named like a secret is replaced whatever it holds.
+   * Copy-on-write: a part with nothing to redact comes back as the same object, not a copy.
+   */
   value<T>(input: T, reveal?: string): T {
     return this.#walk(input, reveal) as T;
   }
@@ -72,14 +75,19 @@ export class Redactor {
     if (typeof input === "string") return this.text(input, reveal);
     // Bytes (a signing key is a Buffer) would serialise as their numbers: never let them through.
     if (ArrayBuffer.isView(input) || input instanceof ArrayBuffer) return REDACTED;
-    if (Array.isArray(input)) return input.map((item) => this.#walk(item, reveal));
+    if (Array.isArray(input)) {
+      const output = input.map((item) => this.#walk(item, reveal));
+      return output.every((item, index) => item === input[index]) ? input : output;
+    }
     if (input !== null && typeof input === "object") {
       const output: Record<string, unknown> = {};
+      let changed = false;
       for (const [key, item] of Object.entries(input)) {
         const keep = reveal !== undefined && item === reveal;
         output[key] = SECRET_KEYS.has(key.toLowerCase()) && !keep ? REDACTED : this.#walk(item, reveal);
+        changed ||= output[key] !== item;
       }
-      return output;
+      return changed ? output : input;
     }
     return input;
   }
