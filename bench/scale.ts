@@ -139,7 +139,7 @@ export async function benchScale(options: { sizes: number[]; callsFor: (tokens: 
     ratio: round(high / low, 2),
     target: "≤ 1.25 (linear)",
     pass: high / low <= 1.25,
-    note: `direct GET alone ${round(marginal(middle, large, direct), 2)} µs/token (${span(middle, large)})`,
+    note: `the direct GET alone: ${round(marginal(middle, large, direct), 2)} vs ${round(marginal(small, middle, direct), 2)} µs/token (${round(marginal(middle, large, direct) / marginal(small, middle, direct), 2)})`,
   });
   for (const [key, label] of [
     ["page50", "default page of 50, mixed tokens"],
