@@ -6,8 +6,12 @@ import { median, quantile, round, type Row } from "./stats.js";
 /**
  * 2. Cold start: from just before spawn() to the answer to the first tools/list (after initialize
  * and notifications/initialized, as a client does), over stdio. Peers: bare `node -e 0` (spawn to
- * exit) and @modelcontextprotocol/server-everything in stdio mode. Variants are run in turn, one
- * process at a time, in a rotating order, `rounds` times after one unrecorded warm-up round.
+ * exit) and @modelcontextprotocol/server-everything in stdio mode. Every process gets the same small
+ * environment (PATH, HOME; our server its SN_* settings too): an inherited NODE_EXTRA_CA_CERTS, for
+ * one, makes Node read a CA bundle at start-up (40-55 ms on Node 20), which would inflate the
+ * yardstick. Bare Node with the bench's own environment is timed too, for the record (details
+ * only). Variants are run in turn, one process at a time, in a rotating order, `rounds` times after
+ * one unrecorded warm-up round.
  */
 
 export interface ColdStartOptions {
@@ -17,10 +21,10 @@ export interface ColdStartOptions {
   serverEnv: Record<string, string>;
 }
 
-function bareNode(): Promise<number> {
+function bareNode(env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ["-e", "0"], { stdio: "ignore" });
+    const child = spawn(process.execPath, ["-e", "0"], { env, stdio: "ignore" });
     child.once("error", reject);
     child.once("exit", () => resolve(performance.now() - started));
   });
@@ -46,7 +50,8 @@ export async function benchColdStart(options: ColdStartOptions): Promise<{ rows:
   const base = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" };
   const ourEnv = { ...base, ...options.serverEnv };
   const variants: Record<string, () => Promise<number>> = {
-    bare: bareNode,
+    bare: () => bareNode(base),
+    bareInheritedEnv: () => bareNode(process.env),
     dist: () => toFirstToolsList([join(options.root, "dist", "cli.js")], ourEnv, 4),
     everything: () =>
       toFirstToolsList([join(options.root, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js"), "stdio"], base, undefined),
@@ -95,6 +100,8 @@ export async function benchColdStart(options: ColdStartOptions): Promise<{ rows:
     rows,
     details: {
       rounds: options.rounds,
+      environment: Object.keys(base),
+      inheritedNodeVariables: Object.keys(process.env).filter((name) => name.startsWith("NODE_")),
       medianMs: Object.fromEntries(names.map((name) => [name, round(med[name] as number, 1)])),
       p90Ms: Object.fromEntries(names.map((name) => [name, round(quantile(samples[name] as number[], 0.9), 1)])),
       samplesMs: Object.fromEntries(names.map((name) => [name, (samples[name] as number[]).map((value) => round(value, 1))])),

@@ -1,21 +1,24 @@
 import { join } from "node:path";
-import { startLocalSolarUser } from "../src/sandbox/solaruser.js";
-import { seedAccount, seedAdmin } from "./seed.js";
+import { serverEnv, startAccount } from "./in-process.js";
 import { handshake, spawnPeer, vmRss, type StdioPeer } from "./stdio-peer.js";
-import { round, sleep, type Row } from "./stats.js";
+import { median, round, sleep, type Row } from "./stats.js";
 
 /**
- * 5. Memory: the server as a child process (`node dist/cli.js`) over stdio, answering `calls`
- * list_tokens calls (a page of 50 from a 50-token account; read rate limit off), at most
- * `concurrency` in flight. Two runs:
- * - plain: RSS from /proc/<pid>/status (VmRSS) as the OS sees it, with no forced collection,
- *   after start (tools/list answered, 250 ms idle) and after the calls (250 ms idle);
- * - gc: a dedicated run under `node --expose-gc --import bench/gc-preload.mjs`, where each reading is
- *   taken after two full collections in the server (triggered by SIGUSR2): VmRSS, and V8's heapUsed.
- * Checkpoints after the 1st and 1,000th call show where growth happens (warm-up or steady state).
+ * 5. Memory of servers as child processes over stdio, called one call after another (each call sent
+ * when the previous one is answered, as an assistant calls tools):
+ * - ours: `node dist/cli.js`, `calls` list_tokens calls (a page of 50 from a 50-token account; rate
+ *   limits off), read after start (tools/list answered) and after 1, 1,000, `peerCalls` and `calls`;
+ * - peer: @modelcontextprotocol/server-everything (stdio), `peerCalls` calls of its `echo` tool,
+ *   read after start and after them.
+ * A reading is the median of 5 VmRSS samples (/proc/<pid>/status) 50 ms apart, after 200 ms idle,
+ * with no forced collection: RSS as the OS sees it. A second run of ours under
+ * `node --expose-gc --import bench/gc-preload.mjs` reads after two full collections in the server
+ * (triggered by SIGUSR2; median of 3): VmRSS and V8's heapUsed, the leak check.
  */
 
 const MB = 1024 * 1024;
+const SAMPLES = 5;
+const GC_SAMPLES = 3;
 
 interface Reading {
   calls: number;
@@ -23,158 +26,136 @@ interface Reading {
   heapUsed?: number;
 }
 
-async function gcReading(peer: StdioPeer, sequence: number): Promise<{ rss: number; heapUsed: number }> {
+async function plainReading(peer: StdioPeer): Promise<{ rss: number }> {
+  await sleep(200);
+  const samples: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    if (i > 0) await sleep(50);
+    samples.push(await vmRss(peer.pid));
+  }
+  return { rss: median(samples) };
+}
+
+let gcSequence = 0;
+async function gcOnce(peer: StdioPeer): Promise<{ rss: number; heapUsed: number }> {
+  const sequence = ++gcSequence;
   process.kill(peer.pid, "SIGUSR2");
   const marker = new RegExp(`^BENCH-GC ${sequence} (\\{.*\\})$`, "m");
   for (let waited = 0; waited < 5000; waited += 10) {
     const match = marker.exec(peer.stderr());
-    if (match) {
-      const usage = JSON.parse(match[1] as string) as { heapUsed: number };
-      return { rss: await vmRss(peer.pid), heapUsed: usage.heapUsed };
-    }
+    if (match) return { rss: await vmRss(peer.pid), heapUsed: (JSON.parse(match[1] as string) as { heapUsed: number }).heapUsed };
     await sleep(10);
   }
   throw new Error("memory: the gc preload did not answer");
 }
 
-async function run(
-  root: string,
+async function gcReading(peer: StdioPeer): Promise<{ rss: number; heapUsed: number }> {
+  await sleep(200);
+  const samples = [];
+  for (let i = 0; i < GC_SAMPLES; i++) samples.push(await gcOnce(peer));
+  return { rss: median(samples.map((sample) => sample.rss)), heapUsed: median(samples.map((sample) => sample.heapUsed)) };
+}
+
+/** Starts a server, then calls `call` one call after another, reading memory at each checkpoint. */
+async function drive(
+  args: string[],
   env: Record<string, string>,
-  options: { calls: number; concurrency: number; gc: boolean },
-): Promise<{ readings: Reading[]; seconds: number; lineBytes: number }> {
-  const args = options.gc
-    ? ["--expose-gc", "--import", join(root, "bench", "gc-preload.mjs"), join(root, "dist", "cli.js")]
-    : [join(root, "dist", "cli.js")];
+  call: (peer: StdioPeer) => Promise<void>,
+  checkpoints: number[],
+  read: (peer: StdioPeer) => Promise<Omit<Reading, "calls">>,
+): Promise<{ readings: Reading[]; callsPerSecond: number }> {
   const peer = spawnPeer(process.execPath, args, env);
   const readings: Reading[] = [];
-  let sequence = 0;
-  const read = async (calls: number) => {
-    await sleep(250);
-    if (options.gc) readings.push({ calls, ...(await gcReading(peer, ++sequence)) });
-    else readings.push({ calls, rss: await vmRss(peer.pid) });
-  };
   try {
     await handshake(peer);
     await peer.request("tools/list");
-    await read(0);
-    const first = await peer.requestSized("tools/call", { name: "list_tokens", arguments: {} });
-    await read(1);
-    const checkpoints = [1_000, options.calls];
-    let done = 1;
-    const started = performance.now();
+    readings.push({ calls: 0, ...(await read(peer)) });
+    let done = 0;
+    let busy = 0;
     for (const checkpoint of checkpoints) {
-      let next = done;
-      const worker = async () => {
-        while (next < checkpoint) {
-          next++;
-          const result = (await peer.request("tools/call", { name: "list_tokens", arguments: {} })) as { isError?: boolean };
-          if (result.isError) throw new Error(`memory: list_tokens failed: ${JSON.stringify(result)}`);
-        }
-      };
-      await Promise.all(Array.from({ length: options.concurrency }, worker));
-      done = checkpoint;
-      await read(checkpoint);
+      const started = performance.now();
+      for (; done < checkpoint; done++) await call(peer);
+      busy += performance.now() - started;
+      readings.push({ calls: checkpoint, ...(await read(peer)) });
     }
-    return { readings, seconds: (performance.now() - started) / 1000, lineBytes: first.bytes };
+    return { readings, callsPerSecond: round((done * 1000) / busy, 0) };
   } finally {
     await peer.close();
   }
 }
 
-/** VmRSS of a server 250 ms after it answered its first tools/list. */
-async function rssAfterStart(args: string[], env: Record<string, string>): Promise<number> {
-  const peer = spawnPeer(process.execPath, args, env);
+export async function benchMemory(options: { root: string; calls: number; peerCalls: number }): Promise<{ rows: Row[]; details: Record<string, unknown> }> {
+  const account = await startAccount(50);
   try {
-    await handshake(peer);
-    await peer.request("tools/list");
-    await sleep(250);
-    return await vmRss(peer.pid);
-  } finally {
-    await peer.close();
-  }
-}
-
-export async function benchMemory(options: { root: string; calls: number; concurrency: number }): Promise<{ rows: Row[]; details: Record<string, unknown> }> {
-  const solarUser = await startLocalSolarUser();
-  try {
-    const admin = seedAdmin(solarUser);
-    seedAccount(solarUser, 49);
-    const env = {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/tmp",
-      SN_URL: solarUser.url,
-      SN_TOKEN: admin.id,
-      SN_TOKEN_SECRET: admin.secret,
-      SN_MCP_RATE_LIMIT_READS: "0",
+    const base = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" };
+    const env = { ...base, ...serverEnv(account) };
+    const cli = join(options.root, "dist", "cli.js");
+    const listTokens = async (peer: StdioPeer) => {
+      const result = (await peer.request("tools/call", { name: "list_tokens", arguments: {} })) as { isError?: boolean };
+      if (result.isError) throw new Error(`memory: list_tokens failed: ${JSON.stringify(result)}`);
     };
-    const plain = await run(options.root, env, { calls: options.calls, concurrency: options.concurrency, gc: false });
-    const everything = await rssAfterStart([join(options.root, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js"), "stdio"], {
-      PATH: env.PATH,
-      HOME: env.HOME,
-    });
-    const gc = await run(options.root, env, { calls: options.calls, concurrency: options.concurrency, gc: true });
+    const echo = async (peer: StdioPeer) => {
+      const result = (await peer.request("tools/call", { name: "echo", arguments: { message: "sn-tokens-mcp bench" } })) as { isError?: boolean };
+      if (result.isError) throw new Error(`memory: server-everything echo failed: ${JSON.stringify(result)}`);
+    };
+    const checkpoints = [1, 1_000, options.peerCalls, options.calls];
+    const plain = await drive([cli], env, listTokens, checkpoints, plainReading);
+    const everything = await drive(
+      [join(options.root, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js"), "stdio"],
+      base,
+      echo,
+      [options.peerCalls],
+      plainReading,
+    );
+    const gc = await drive(["--expose-gc", "--import", join(options.root, "bench", "gc-preload.mjs"), cli], env, listTokens, checkpoints, gcReading);
+
     const at = (readings: Reading[], calls: number) => readings.find((reading) => reading.calls === calls) as Reading;
-    const rows: Row[] = [
-      {
+    const mb = (bytes: number) => round(bytes / MB, 1);
+    const n = (calls: number) => calls.toLocaleString("en");
+    const versusPeer = (figure: string, calls: number, target: number | null): Row => {
+      const ours = at(plain.readings, calls).rss;
+      const peer = at(everything.readings, calls).rss;
+      return {
         section: "memory",
-        figure: "Server RSS after start (tools/list answered; VmRSS)",
-        ours: round(at(plain.readings, 0).rss / MB, 1),
+        figure,
+        ours: mb(ours),
         unit: "MB",
         peer: "@modelcontextprotocol/server-everything",
-        peerValue: round(everything / MB, 1),
+        peerValue: mb(peer),
         ratioOf: "ours/peer",
-        ratio: round(at(plain.readings, 0).rss / everything, 2),
-        target: "—",
-        pass: null,
-      },
-    ];
-    const row = (figure: string, start: number, end: number, target: boolean, note?: string): Row => ({
-      section: "memory",
-      figure,
-      ours: round(end / MB, 1),
-      unit: "MB",
-      peer: "same process after start",
-      peerValue: round(start / MB, 1),
-      ratioOf: "end/start",
-      ratio: round(end / start, 2),
-      target: target ? "Δ ≤ 5 MB" : "—",
-      pass: target ? end - start <= 5 * MB : null,
-      note: `Δ ${round((end - start) / MB, 1)} MB${note ? `; ${note}` : ""}`,
-    });
-    rows.push(
-      row(
-        `Server RSS after ${options.calls.toLocaleString("en")} calls vs after start (VmRSS, no forced GC)`,
-        at(plain.readings, 0).rss,
-        at(plain.readings, options.calls).rss,
-        true,
-        `after 1st call ${round(at(plain.readings, 1).rss / MB, 1)} MB, after 1,000 ${round(at(plain.readings, 1_000).rss / MB, 1)} MB`,
-      ),
-      row(
-        `Server RSS after ${options.calls.toLocaleString("en")} calls vs after start (VmRSS after gc(), --expose-gc run)`,
-        at(gc.readings, 0).rss,
-        at(gc.readings, options.calls).rss,
-        true,
-        `after 1st call ${round(at(gc.readings, 1).rss / MB, 1)} MB, after 1,000 ${round(at(gc.readings, 1_000).rss / MB, 1)} MB`,
-      ),
-      {
-        ...row(
-          `Server RSS after ${options.calls.toLocaleString("en")} calls vs after 1,000 (VmRSS after gc(): growth once warm)`,
-          at(gc.readings, 1_000).rss,
-          at(gc.readings, options.calls).rss,
-          false,
-          "the leak check: growth over the last 9,000 calls",
-        ),
+        ratio: round(ours / peer, 2),
+        target: target === null ? "—" : `≤ ${target}×`,
+        pass: target === null ? null : ours / peer <= target,
+      };
+    };
+    const growth = (figure: string, readings: Reading[], field: "rss" | "heapUsed", target: boolean): Row => {
+      const start = at(readings, 1_000)[field] as number;
+      const end = at(readings, options.calls)[field] as number;
+      return {
+        section: "memory",
+        figure,
+        ours: mb(end),
+        unit: "MB",
         peer: "same process after 1,000 calls",
+        peerValue: mb(start),
+        ratioOf: "end/start",
+        ratio: round(end / start, 2),
+        target: target ? "flat: Δ within ±5 MB" : "—",
+        pass: target ? Math.abs(end - start) <= 5 * MB : null,
+        note: `Δ ${mb(end - start)} MB`,
+      };
+    };
+    const rows: Row[] = [
+      versusPeer("Server RSS after start (tools/list answered; VmRSS)", 0, null),
+      {
+        ...versusPeer(`Server RSS after ${n(options.peerCalls)} calls one after another (ours list_tokens, peer echo; VmRSS)`, options.peerCalls, 0.8),
+        note: `ours after 1,000 calls ${mb(at(plain.readings, 1_000).rss)} MB, after ${n(options.calls)} ${mb(at(plain.readings, options.calls).rss)} MB`,
       },
-      row(
-        `Server V8 heapUsed after ${options.calls.toLocaleString("en")} calls vs after start (after gc())`,
-        at(gc.readings, 0).heapUsed as number,
-        at(gc.readings, options.calls).heapUsed as number,
-        false,
-        `after 1st call ${round((at(gc.readings, 1).heapUsed as number) / MB, 1)} MB, after 1,000 ${round((at(gc.readings, 1_000).heapUsed as number) / MB, 1)} MB`,
-      ),
-    );
-    const mb = (readings: Reading[]) =>
+      growth(`Server RSS from call 1,000 to ${n(options.calls)} (VmRSS, no forced GC)`, plain.readings, "rss", true),
+      growth(`Server RSS from call 1,000 to ${n(options.calls)} (VmRSS after gc(), --expose-gc run)`, gc.readings, "rss", false),
+      growth(`Server V8 heapUsed from call 1,000 to ${n(options.calls)} (after gc())`, gc.readings, "heapUsed", false),
+    ];
+    const table = (readings: Reading[]) =>
       readings.map((reading) => ({
         calls: reading.calls,
         rssMB: round(reading.rss / MB, 2),
@@ -184,14 +165,15 @@ export async function benchMemory(options: { root: string; calls: number; concur
       rows,
       details: {
         calls: options.calls,
-        concurrency: options.concurrency,
+        peerCalls: options.peerCalls,
         accountTokens: 50,
-        responseLineBytes: plain.lineBytes,
-        plain: { readings: mb(plain.readings), callsPerSecond: round(options.calls / plain.seconds, 0) },
-        gc: { readings: mb(gc.readings), callsPerSecond: round(options.calls / gc.seconds, 0) },
+        samplesPerReading: { plain: SAMPLES, gc: GC_SAMPLES },
+        plain: { readings: table(plain.readings), callsPerSecond: plain.callsPerSecond },
+        everything: { readings: table(everything.readings), callsPerSecond: everything.callsPerSecond },
+        gc: { readings: table(gc.readings), callsPerSecond: gc.callsPerSecond },
       },
     };
   } finally {
-    await solarUser.close();
+    await account.close();
   }
 }

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { benchColdStart } from "./cold-start.js";
+import { serverEnv, startAccount } from "./in-process.js";
+import { benchListing } from "./listing.js";
 import { benchMemory } from "./memory.js";
 import { benchPerCall } from "./per-call.js";
 import { benchScale } from "./scale.js";
@@ -12,15 +14,15 @@ import type { Row } from "./stats.js";
 import { startLocalSolarUser } from "../src/sandbox/solaruser.js";
 
 /**
- * `npm run bench`: the five benchmarks of issue 5, each figure beside a named peer measured in the
- * same run, as ratios. Prints one table and writes the same rows (plus details) to
- * bench/results.json. `--only signing,cold,call,scale,memory` runs a subset.
+ * `npm run bench`: the benchmarks (see bench/README.md), each figure beside a named peer measured in
+ * the same run, as ratios. Prints one table and writes the same rows (plus details) to
+ * bench/results.json. `--only signing,cold,listing,call,scale,memory` runs a subset.
  */
 
-const SECTIONS = ["signing", "cold", "call", "scale", "memory"] as const;
+const SECTIONS = ["signing", "cold", "listing", "call", "scale", "memory"] as const;
 type Section = (typeof SECTIONS)[number];
 
-// This file runs as node_modules/.cache/sn-tokens-mcp-bench/run.js (see bench/build.mjs).
+// This file runs as node_modules/.cache/sn-tokens-mcp-bench/run.js (see bench/bench.mjs).
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const { values } = parseArgs({ options: { only: { type: "string" } } });
 const only = new Set((values.only ?? SECTIONS.join(",")).split(",").map((name) => name.trim()) as Section[]);
@@ -70,9 +72,20 @@ if (only.has("cold")) {
     await solarUser.close();
   }
 }
+if (only.has("listing")) {
+  progress("tool listing");
+  const account = await startAccount(1);
+  try {
+    const result = await benchListing({ root, serverEnv: serverEnv(account) });
+    rows.push(...result.rows);
+    details.listing = result.details;
+  } finally {
+    await account.close();
+  }
+}
 if (only.has("call")) {
   progress("per-call overhead");
-  const result = await benchPerCall({ tokens: 50, warmup: 300, pairs: 1_000 });
+  const result = await benchPerCall({ root, tokens: 50, warmup: 300, pairs: 1_000 });
   rows.push(...result.rows);
   details.perCall = result.details;
 }
@@ -80,14 +93,14 @@ if (only.has("scale")) {
   progress("scale");
   const result = await benchScale({
     sizes: [100, 1_000, 10_000],
-    callsFor: (tokens) => (tokens <= 100 ? 60 : tokens <= 1_000 ? 30 : 9),
+    callsFor: (tokens) => (tokens <= 100 ? 60 : tokens <= 1_000 ? 40 : 25),
   });
   rows.push(...result.rows);
   details.scale = result.details;
 }
 if (only.has("memory")) {
   progress("memory");
-  const result = await benchMemory({ root, calls: 10_000, concurrency: 4 });
+  const result = await benchMemory({ root, calls: 10_000, peerCalls: 4_500 });
   rows.push(...result.rows);
   details.memory = result.details;
 }

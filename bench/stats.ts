@@ -39,8 +39,8 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** One line of the results table. */
 export interface Row {
-  /** Which of the five benchmarks. */
-  section: "signing" | "cold start" | "per-call" | "scale" | "memory";
+  /** Which benchmark. */
+  section: "signing" | "cold start" | "per-call" | "scale" | "memory" | "listing";
   figure: string;
   ours: number;
   unit: string;

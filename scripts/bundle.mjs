@@ -1,8 +1,9 @@
 // Replaces tsc's dist/cli.js with one esbuild bundle of it and its dependencies: loading a few
 // files instead of some hundreds of modules halves the time to the first tools/list (see README,
 // Performance). Modules only some modes need (HTTP, sandbox) become chunks loaded on demand; undici,
-// loaded at the first request, stays external (a CommonJS package, imported as Node imports it).
-// The rest of dist/ stays as tsc wrote it (the demo and scripts/pack.mjs use it).
+// loaded at the first request, stays external (a CommonJS package, imported as Node imports it): the
+// package's only runtime dependency. The rest of dist/ stays as tsc wrote it, for the demo, the tests
+// and scripts/pack.mjs; package.json "files" ships only cli.js and the chunks (named as CHUNK says).
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -14,7 +15,7 @@ for (const name of readdirSync("dist", { withFileTypes: true })) {
   if (name.isFile() && CHUNK.test(name.name)) rmSync(join("dist", name.name));
 }
 
-await build({
+const { metafile } = await build({
   entryPoints: { cli: "src/cli.ts" },
   outdir: "dist",
   // Chunks beside cli.js: server.ts finds package.json at ../package.json from its own module.
@@ -30,4 +31,12 @@ await build({
   banner: { js: 'import { createRequire as __snCreateRequire } from "node:module"; const require = __snCreateRequire(import.meta.url);' },
   external: ["undici"],
   logLevel: "warning",
+  metafile: true,
 });
+
+// package.json "files" lists cli.js and the chunk pattern: an output named otherwise would be left out.
+for (const output of Object.keys(metafile.outputs)) {
+  const name = output.slice("dist/".length);
+  if (name.endsWith(".map") || name === "cli.js" || CHUNK.test(name)) continue;
+  throw new Error(`bundle: ${output} matches neither cli.js nor the chunk pattern that package.json "files" ships.`);
+}

@@ -7,8 +7,9 @@
 // 1. checks manifest.json: the mcpb schema (`mcpb validate`), its version against package.json, its
 //    tool list against the server's, and that every ${user_config.X} it passes is declared, with a
 //    default unless required (the desktop app leaves an unset, default-less value unsubstituted);
-// 2. stages manifest.json, package.json, README.md and dist/ (no demo) in a temporary directory and
-//    installs the production dependencies there from package-lock.json (`npm ci --omit=dev`);
+// 2. stages what the npm package ships (`npm pack --dry-run`: package.json, README, LICENSE and the
+//    esbuild bundle in dist/), manifest.json and its icon in a temporary directory, and installs the
+//    production dependencies (undici alone) there from package-lock.json (`npm ci --omit=dev`);
 // 3. packs it with `mcpb pack` (which leaves out *.d.ts, *.map, node_modules/.bin, lock files);
 // 4. unpacks the result elsewhere, runs `node dist/cli.js --version` from it, then serves one
 //    list_tokens call from it over stdio (against a local SolarUser), so a bundle that cannot load
@@ -30,23 +31,10 @@ const { values: flags } = parseArgs({ options: { out: { type: "string" }, keep: 
 
 /**
  * Left out of the bundle beyond mcpb's own exclusions (*.d.ts, *.map, .bin, lock files): what Node
- * never loads at run time. TypeScript sources and type files; documents other than licences; zod's
- * TypeScript sources (only a bundler condition points there); luxon's builds for bundlers and
- * browsers (Node loads build/es6 or build/node, as its package.json exports say). The unpacked
- * bundle's `--version` run below proves that what is left loads.
+ * never loads at run time, TypeScript sources and type files and documents other than licences.
+ * The unpacked bundle's smoke test below proves that what is left loads.
  */
-const BUNDLE_IGNORE = [
-  "node_modules/**/*.ts",
-  "node_modules/**/*.mts",
-  "node_modules/**/*.cts",
-  "node_modules/**/*.md",
-  "!node_modules/**/LICEN[CS]E*",
-  "node_modules/zod/src/",
-  "node_modules/luxon/src/",
-  "node_modules/luxon/build/amd/",
-  "node_modules/luxon/build/global/",
-  "node_modules/luxon/build/cjs-browser/",
-];
+const BUNDLE_IGNORE = ["node_modules/**/*.ts", "node_modules/**/*.mts", "node_modules/**/*.cts", "node_modules/**/*.md", "!node_modules/**/LICEN[CS]E*"];
 
 function fail(message) {
   process.stderr.write(`pack: ${message}\n`);
@@ -92,13 +80,11 @@ for (const [, key] of referenced) {
 const stage = mkdtempSync(join(tmpdir(), "sn-tokens-mcp-bundle-"));
 const check = mkdtempSync(join(tmpdir(), "sn-tokens-mcp-bundle-check-"));
 try {
-  for (const file of ["manifest.json", "package.json", "package-lock.json", "README.md", "LICENSE"]) {
-    if (existsSync(join(root, file))) cpSync(join(root, file), join(stage, file));
+  // --ignore-scripts: dist/ is built already, and prepack would rebuild it.
+  const [packed] = JSON.parse(run(npm, ["pack", "--dry-run", "--json", "--ignore-scripts", "--loglevel=error"], { cwd: root }));
+  for (const file of [...packed.files.map((entry) => entry.path), "manifest.json", manifest.icon, "package-lock.json"]) {
+    cpSync(join(root, file), join(stage, file));
   }
-  cpSync(join(root, "dist"), join(stage, "dist"), {
-    recursive: true,
-    filter: (source) => !/[\\/]demo\.js(\.map)?$/.test(source),
-  });
   run(npm, ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
     cwd: stage,
     stdio: ["ignore", "ignore", "inherit"],
@@ -111,13 +97,13 @@ try {
 
   // 4. It runs from its own files.
   run(process.execPath, [mcpb, "unpack", out, check], { stdio: ["ignore", "ignore", "inherit"] });
-  // --version loads every module cli.js imports, and prints on stderr (stdout is the protocol's).
+  // --version loads every module cli.js imports statically (the smoke test below, the rest).
   const started = spawnSync(process.execPath, [join(check, "dist", "cli.js"), "--version"], {
     cwd: check,
     env: { PATH: process.env.PATH ?? "" },
     encoding: "utf8",
   });
-  if (started.status !== 0 || started.stdout !== "" || started.stderr.trim() !== pkg.version) {
+  if (started.status !== 0 || (started.stdout + started.stderr).trim() !== pkg.version) {
     fail(`the bundled server does not start (exit ${started.status}):\n${started.stdout}${started.stderr}`);
   }
 

@@ -1,0 +1,107 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// What `npm publish` ships, packed from the dist/ that `npm test` builds first (pretest):
+// --ignore-scripts, or prepack would rebuild dist/ under the other test files' running servers.
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
+const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string; dependencies: Record<string, string> };
+
+/** Module specifiers a built ES module loads: static and dynamic imports, and require() calls. */
+function importsOf(source: string): string[] {
+  // Not preceded by a quote, dot or name character: `"from"`, `x.import(` or ajv's generated code
+  // (`require("ajv/...")` in a template string) is no import.
+  const pattern = /(?<![\w$."'`])(?:from|import|require)\s*\(?\s*"([^"]+)"/g;
+  return [...source.matchAll(pattern)].map((match) => match[1] as string);
+}
+
+/** dist/cli.js and every file it loads, following relative imports; and the other specifiers met. */
+function bundleClosure(): { files: string[]; external: Set<string> } {
+  const files = new Set<string>();
+  const external = new Set<string>();
+  const visit = (name: string) => {
+    if (files.has(name)) return;
+    files.add(name);
+    for (const specifier of importsOf(readFileSync(join(ROOT, "dist", name), "utf8"))) {
+      if (specifier.startsWith("./")) visit(specifier.slice(2));
+      else external.add(specifier);
+    }
+  };
+  visit("cli.js");
+  return { files: [...files].map((name) => `dist/${name}`).sort(), external };
+}
+
+describe("the npm package", () => {
+  let dir: string;
+  let tarball: string;
+  let packed: string[];
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "sn-tokens-mcp-package-"));
+    const output = execFileSync(NPM, ["pack", "--json", "--ignore-scripts", "--loglevel=error", "--pack-destination", dir], { cwd: ROOT, encoding: "utf8" });
+    const [result] = JSON.parse(output) as { filename: string; files: { path: string }[] }[];
+    tarball = join(dir, result!.filename);
+    packed = result!.files.map((file) => file.path).sort();
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("ships the bundle: dist/cli.js and exactly the chunks it loads; no source map, no source, no tsc output", () => {
+    const { files } = bundleClosure();
+    expect(files.length).toBeGreaterThan(3);
+    expect(files).toContain("dist/cli.js");
+    expect(packed.filter((path) => path.startsWith("dist/"))).toEqual(files);
+    expect(packed.filter((path) => !path.startsWith("dist/")).sort()).toEqual(["LICENSE", "README.md", "package.json"]);
+  });
+
+  it("needs undici alone: the one dependency, and the one module beyond Node's built-ins that the bundle imports", () => {
+    expect(Object.keys(pkg.dependencies)).toEqual(["undici"]);
+    const { external } = bundleClosure();
+    expect(external).toContain("undici");
+    expect([...external].filter((specifier) => !specifier.startsWith("node:") && specifier !== "undici")).toEqual([]);
+  });
+
+  it("installs from the tarball with one dependency, and the installed binary serves (sandbox mode: lazy chunks and undici)", { timeout: 60_000 }, async () => {
+    const project = join(dir, "project");
+    mkdirSync(project);
+    writeFileSync(join(project, "package.json"), '{ "private": true }\n');
+    execFileSync(NPM, ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", tarball], { cwd: project, encoding: "utf8" });
+    const installed = readdirSync(join(project, "node_modules")).filter((name) => !name.startsWith("."));
+    expect(installed.sort()).toEqual(["sn-tokens-mcp", "undici"]);
+
+    // Accepts stdout or stderr: which stream --version uses is the CLI's business, not the package's.
+    const version = spawnSync(join(project, "node_modules", ".bin", "sn-tokens-mcp"), ["--version"], {
+      cwd: project,
+      env: { PATH: process.env.PATH ?? "" },
+      encoding: "utf8",
+    });
+    expect(version.status).toBe(0);
+    expect((version.stdout + version.stderr).trim()).toBe(pkg.version);
+
+    // Outside the repository, so nothing resolves from its node_modules.
+    const client = new Client({ name: "package-test", version: "0" });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [join(project, "node_modules", "sn-tokens-mcp", "dist", "cli.js"), "sandbox"],
+        cwd: project,
+        env: { PATH: process.env.PATH ?? "", SN_MCP_SANDBOX_FILE: join(dir, "sandbox.json"), SN_MCP_LOG_LEVEL: "warn" },
+        stderr: "ignore",
+      }),
+    );
+    try {
+      expect((await client.listTools()).tools.map((tool) => tool.name)).toContain("list_tokens");
+      const listed = (await client.callTool({ name: "list_tokens", arguments: {} })) as CallToolResult;
+      expect(listed.isError).toBeFalsy();
+      expect((listed.structuredContent as { tokens: unknown[] }).tokens.length).toBeGreaterThan(0);
+    } finally {
+      await client.close();
+    }
+  });
+});
