@@ -422,3 +422,12 @@ it("VastError is recognised by kind", () => {
   expect(isVastError(new VastError("timeout", "x"), "timeout")).toBe(true);
   expect(isVastError(new Error("x"))).toBe(false);
 });
+
+it("a login that times out leaves the request it was made for not applied", async () => {
+  const api = await setUp(password("admin"), { timeoutMs: 150 });
+  const held = gate();
+  sim!.injectFault({ kind: "hold", release: held.promise, match: { pathEndsWith: "/token/" } });
+  expect(await rejection(api.create({ name: "x" }))).toMatchObject({ kind: "timeout", details: { mayHaveApplied: false } });
+  expect(sim!.requests.filter((r) => r.path.endsWith("/apitokens/"))).toHaveLength(0);
+  held.release();
+});

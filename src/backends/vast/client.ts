@@ -230,6 +230,16 @@ export class VastClient {
   }
 
   async #refreshOrLogIn(): Promise<void> {
+    try {
+      await this.#openSession();
+    } catch (error) {
+      // A failed login changes nothing on VMS, whatever request it was made for.
+      if (error instanceof VastError) throw new VastError(error.kind, error.message, { ...error.details, mayHaveApplied: false });
+      throw error;
+    }
+  }
+
+  async #openSession(): Promise<void> {
     const refresh = this.#session?.refresh;
     this.#session = undefined;
     if (refresh) {
