@@ -66,8 +66,8 @@ async function main(): Promise<void> {
   }
   const flags = parsed.values;
   // Asked for by a person at a terminal, not an MCP client: stdout, exit 0.
-  if (flags.help) return void process.stdout.write(USAGE);
-  if (flags.version) return void process.stdout.write(`${SERVER_VERSION}\n`);
+  if (flags.help) return void process.stdout.write(USAGE); // stdout-ok: a person at a terminal, before any MCP
+  if (flags.version) return void process.stdout.write(`${SERVER_VERSION}\n`); // stdout-ok: as --help
   const [command, ...extra] = parsed.positionals;
   if ((command !== undefined && command !== "sandbox") || extra.length > 0) {
     fail(`unknown command "${[command, ...extra].join(" ")}". See --help.`);
