@@ -3,10 +3,10 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { composeApp, type App } from "../src/compose.js";
 import { readConfig } from "../src/config.js";
-import { startLocalSolarUser, type LocalSolarUser } from "../src/sandbox/solaruser.js";
-import { SolarNetworkClient } from "../src/solarnetwork/client.js";
-import { secretKeySource } from "../src/solarnetwork/signing-key.js";
-import { TOKENS_PATH } from "../src/solarnetwork/tokens.js";
+import { startLocalSolarUser, type LocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";
+import { SolarNetworkClient } from "../src/backends/solarnetwork/client.js";
+import { secretKeySource } from "../src/backends/solarnetwork/signing-key.js";
+import { TOKENS_PATH } from "../src/backends/solarnetwork/api.js";
 import { seedAccount, seedAdmin, type TokenMix } from "./seed.js";
 
 /**

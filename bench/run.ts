@@ -11,7 +11,7 @@ import { benchPerCall } from "./per-call.js";
 import { benchScale } from "./scale.js";
 import { benchSigning } from "./signing.js";
 import type { Row } from "./stats.js";
-import { startLocalSolarUser } from "../src/sandbox/solaruser.js";
+import { startLocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";
 
 /**
  * `npm run bench`: the benchmarks (see bench/README.md), each figure beside a named peer measured in

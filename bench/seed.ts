@@ -1,5 +1,5 @@
-import type { LocalSolarUser, SeedTokenInit } from "../src/sandbox/solaruser.js";
-import type { Policy } from "../src/tokens/model.js";
+import type { LocalSolarUser, SeedTokenInit } from "../src/simulators/solarnetwork/solaruser.js";
+import type { Policy } from "../src/backends/solarnetwork/model.js";
 
 /**
  * A deterministic account of `count` tokens for the scale, per-call and memory runs: mostly data

@@ -1,7 +1,7 @@
 import { createHash, createHmac, hash } from "node:crypto";
 import { AuthorizationV2Builder } from "solarnetwork-api-core/lib/net";
 import { MultiMap } from "solarnetwork-api-core/lib/util";
-import { secretKeySource } from "../src/solarnetwork/signing-key.js";
+import { secretKeySource } from "../src/backends/solarnetwork/signing-key.js";
 import {
   EMPTY_SHA256_HEX,
   canonicalRequest,
@@ -10,8 +10,8 @@ import {
   stringToSign,
   uriEncode,
   type SignableRequest,
-} from "../src/solarnetwork/snws2.js";
-import { TOKENS_PATH } from "../src/solarnetwork/tokens.js";
+} from "../src/backends/solarnetwork/snws2.js";
+import { TOKENS_PATH } from "../src/backends/solarnetwork/api.js";
 import { median, nsPerOp, round, type Row } from "./stats.js";
 
 /**

@@ -10,8 +10,8 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { gate } from "./support/harness.js";
-import { startLocalSolarUser, type LocalSolarUser } from "../src/sandbox/solaruser.js";
-import { TOKENS_PATH } from "../src/solarnetwork/tokens.js";
+import { startLocalSolarUser, type LocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";
+import { TOKENS_PATH } from "../src/backends/solarnetwork/api.js";
 
 // `npm test` builds first (pretest), so this drives the real binary.
 const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));

@@ -8,7 +8,7 @@ import {
   resolveExpirationDate,
   resolveExpiry,
   type ExpiryField,
-} from "../src/tokens/expiry.js";
+} from "../src/core/expiry.js";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

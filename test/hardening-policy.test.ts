@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { grantsEveryPath } from "../src/tokens/ant-path.js";
+import { grantsEveryPath } from "../src/backends/solarnetwork/ant-path.js";
 import { dataToken } from "./support/tokens.js";
-import { classifyChange } from "../src/tokens/widening.js";
-import { startLocalSolarUser } from "../src/sandbox/solaruser.js";
+import { classifyChange } from "../src/backends/solarnetwork/widening.js";
+import { startLocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

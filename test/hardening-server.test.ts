@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readConfig } from "../src/config.js";
-import { startLocalSolarUser } from "../src/sandbox/solaruser.js";
-import { SolarNetworkClient } from "../src/solarnetwork/client.js";
-import { SolarNetworkError } from "../src/solarnetwork/errors.js";
-import { secretKeySource } from "../src/solarnetwork/signing-key.js";
-import { SolarNetworkTokenService } from "../src/solarnetwork/tokens.js";
+import { startLocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";
+import { SolarNetworkClient } from "../src/backends/solarnetwork/client.js";
+import { SolarNetworkError } from "../src/backends/solarnetwork/errors.js";
+import { secretKeySource } from "../src/backends/solarnetwork/signing-key.js";
+import { SolarNetworkTokenService } from "../src/backends/solarnetwork/api.js";
 import { configError, gate, startHarness, textOf, type Harness } from "./support/harness.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -8,8 +8,8 @@ import { readConfig } from "../src/config.js";
 import { bearerChecker, buildAllowList, isAllowedHost, isAllowedOrigin } from "../src/http/checks.js";
 import { startHttpMode, type HttpMode } from "../src/http/mode.js";
 import { readHttpOptions } from "../src/http/options.js";
-import { startLocalSolarUser, type LocalSolarUser } from "../src/sandbox/solaruser.js";
-import { TOKENS_PATH } from "../src/solarnetwork/tokens.js";
+import { startLocalSolarUser, type LocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";
+import { TOKENS_PATH } from "../src/backends/solarnetwork/api.js";
 import { configError, gate, serverEnv } from "./support/harness.js";
 
 const BEARER = "test-bearer-0123456789abcdef0123456789abcdef";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALL_TOOLS } from "../src/tools/index.js";
+import { SOLARNETWORK_TOOLS } from "../src/tools/solarnetwork/index.js";
 import { requestedPolicy } from "../src/tools/policy-input.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 
@@ -26,9 +26,9 @@ const junk = fc.oneof(
 
 /** A valid base with one to three fields overwritten by junk, or an extra unknown field. */
 const invalidCall = fc
-  .constantFrom(...ALL_TOOLS.map((tool) => tool.name))
+  .constantFrom(...SOLARNETWORK_TOOLS.map((tool) => tool.name))
   .chain((name) => {
-    const fields = Object.keys(ALL_TOOLS.find((tool) => tool.name === name)!.input.shape);
+    const fields = Object.keys(SOLARNETWORK_TOOLS.find((tool) => tool.name === name)!.input.shape);
     const mutation = fc.dictionary(fc.constantFrom(...fields, "confirm", "__proto__x", "tokenSecret"), junk, {
       minKeys: 1,
       maxKeys: 3,
@@ -38,7 +38,7 @@ const invalidCall = fc
   .filter(([name, args]) => !isValid(name, args));
 
 function isValid(name: string, args: Record<string, unknown>): boolean {
-  const parsed = ALL_TOOLS.find((tool) => tool.name === name)!.input.safeParse(args);
+  const parsed = SOLARNETWORK_TOOLS.find((tool) => tool.name === name)!.input.safeParse(args);
   if (!parsed.success) return false;
   try {
     requestedPolicy(parsed.data as Parameters<typeof requestedPolicy>[0], Date.now());

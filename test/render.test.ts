@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Token } from "../src/tokens/model.js";
-import { displayWidth, prettyJson, renderCsv, renderTable, renderTokens } from "../src/tokens/render.js";
+import type { Token } from "../src/backends/solarnetwork/model.js";
+import { displayWidth, prettyJson, renderCsv, renderTable } from "../src/core/table.js";
+import { renderTokens } from "../src/backends/solarnetwork/render.js";
 
 /** The s10k documentation's examples (seeds 000 and 002), as the tools return them. */
 const studentAccess: Token = {

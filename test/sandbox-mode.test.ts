@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../src/config.js";
 import { SANDBOX_META_KEY, SANDBOX_PREFIX } from "../src/sandbox/label.js";
 import { DEFAULT_SANDBOX_FILE_NAME, runSandbox, SANDBOX_ADMIN_NAME, sandboxFile, type Sandbox, type SandboxOptions } from "../src/sandbox/mode.js";
-import { jsonFileTokenStore } from "../src/sandbox/store.js";
+import { jsonFileTokenStore } from "../src/simulators/solarnetwork/store.js";
 import { textOf } from "./support/harness.js";
 
 /** Sandbox mode through a real MCP client: labelled results, a persistent 0600 token file, restarts. */

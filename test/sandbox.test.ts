@@ -5,14 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AuthorizationV2Builder } from "solarnetwork-api-core/lib/net";
-import { buildPolicy, decodePolicy, mergePolicy } from "../src/sandbox/policy.js";
-import { canonicalRequestText, type ReceivedRequest } from "../src/sandbox/verify.js";
+import { buildPolicy, decodePolicy, mergePolicy } from "../src/simulators/solarnetwork/policy.js";
+import { canonicalRequestText, type ReceivedRequest } from "../src/simulators/solarnetwork/verify.js";
 import {
   jsonFileTokenStore,
   startLocalSolarUser,
   type LocalSolarUser,
   type LocalSolarUserOptions,
-} from "../src/sandbox/solaruser.js";
+} from "../src/simulators/solarnetwork/solaruser.js";
 import {
   EMPTY_SHA256_HEX,
   deriveSigningKey,
@@ -23,7 +23,7 @@ import {
   signingDay,
   stringToSign,
   uriEncode,
-} from "../src/solarnetwork/snws2.js";
+} from "../src/backends/solarnetwork/snws2.js";
 
 /**
  * The local SolarUser against hand-signed requests: SNWS2 verification as the real server does

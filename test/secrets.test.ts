@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Redactor, REDACTED } from "../src/safety/redact.js";
-import { deriveSigningKey, signingDay } from "../src/solarnetwork/snws2.js";
+import { deriveSigningKey, signingDay } from "../src/backends/solarnetwork/snws2.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 
 let h: Harness | undefined;

@@ -6,16 +6,16 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { composeApp, type App } from "../src/compose.js";
 import { readConfig } from "../src/config.js";
-import { startLocalSolarUser, type LocalSolarUser, type SeedTokenInit } from "../src/sandbox/solaruser.js";
+import { startLocalSolarUser, type LocalSolarUser, type SeedTokenInit } from "../src/simulators/solarnetwork/solaruser.js";
 import {
   derivedKeySource,
   keyRefresher,
-  REFRESH_PATH,
   SigningKeyExpiredError,
   signingKeyExpiry,
-} from "../src/solarnetwork/signing-key.js";
-import { deriveSigningKey } from "../src/solarnetwork/snws2.js";
-import { SolarNetworkError } from "../src/solarnetwork/errors.js";
+} from "../src/backends/solarnetwork/signing-key.js";
+import { REFRESH_PATH } from "../src/backends/solarnetwork/api.js";
+import { deriveSigningKey } from "../src/backends/solarnetwork/snws2.js";
+import { SolarNetworkError } from "../src/backends/solarnetwork/errors.js";
 import { configError, textOf } from "./support/harness.js";
 
 /**

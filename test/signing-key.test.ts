@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { secretKeySource } from "../src/solarnetwork/signing-key.js";
-import { deriveSigningKey, signingDay } from "../src/solarnetwork/snws2.js";
+import { secretKeySource } from "../src/backends/solarnetwork/signing-key.js";
+import { deriveSigningKey, signingDay } from "../src/backends/solarnetwork/snws2.js";
 
 const SECRET = "test-token-secret";
 const hex = (key: Uint8Array) => Buffer.from(key).toString("hex");

@@ -16,7 +16,7 @@ import {
   stringToSign,
   uriEncode,
   type SignableRequest,
-} from "../src/solarnetwork/snws2.js";
+} from "../src/backends/solarnetwork/snws2.js";
 
 /**
  * Our SNWS2 signer against SolarNetwork's official JS `AuthorizationV2Builder`, over random requests.

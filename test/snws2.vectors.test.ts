@@ -12,7 +12,7 @@ import {
   signingTimestamp,
   stringToSign,
   type SignableRequest,
-} from "../src/solarnetwork/snws2.js";
+} from "../src/backends/solarnetwork/snws2.js";
 
 /**
  * The published SNWS2 vectors in /work/shared/docs/snws2-test-vectors.md (sections A–E), every one

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startLocalSolarUser, type LocalSolarUser } from "../src/sandbox/solaruser.js";
+import { startLocalSolarUser, type LocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";
 import { gate } from "./support/harness.js";
 
 // `npm test` builds first (pretest), so this drives the real binary.

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Redactor, REDACTED } from "../src/safety/redact.js";
 import { describeToken, sanitizeText, sanitizeToken } from "../src/safety/sanitize.js";
-import type { Token } from "../src/tokens/model.js";
-import { MAX_TABLE_CHARACTERS, renderTokens } from "../src/tokens/render.js";
+import type { Token } from "../src/backends/solarnetwork/model.js";
+import { MAX_TABLE_CHARACTERS } from "../src/core/table.js";
+import { renderTokens } from "../src/backends/solarnetwork/render.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

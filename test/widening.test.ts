@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Token } from "../src/tokens/model.js";
+import type { Token } from "../src/backends/solarnetwork/model.js";
 import { dataToken } from "./support/tokens.js";
-import { classifyChange, type RequestedChange } from "../src/tokens/widening.js";
+import { classifyChange, type RequestedChange } from "../src/backends/solarnetwork/widening.js";
 
 const token = dataToken;
 const widening = (current: Token, change: RequestedChange) => classifyChange(current, change).widening;

@@ -1,4 +1,4 @@
-import type { Token } from "../tokens/model.js";
+import type { Token } from "../backends/solarnetwork/model.js";
 
 /**
  * The single place where text written by people (token names and descriptions from SolarNetwork)

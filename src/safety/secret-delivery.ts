@@ -1,7 +1,7 @@
 import { mkdir, open, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Token } from "../tokens/model.js";
-import { ToolError } from "../tools/errors.js";
+import type { Token } from "../backends/solarnetwork/model.js";
+import { ToolError } from "../core/errors.js";
 
 /** How a new token's secret reaches the person: once in the tool result, or in a new private file. */
 export interface SecretDelivery {

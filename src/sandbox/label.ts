@@ -1,40 +1,42 @@
 import type { CallToolResult, Tool as ListedTool } from "@modelcontextprotocol/sdk/types.js";
 
 /**
- * Sandbox labelling: in sandbox mode the tools talk to the embedded local SolarUser, not to
- * SolarNetwork, and everything they show says so, so that neither the person nor the model takes
- * a sandbox token for a real one.
+ * Sandbox labelling: in sandbox mode the tools talk to an embedded simulator, not to the real
+ * backend, and everything they show says so, so that neither the person nor the model takes a
+ * sandbox token for a real one.
  */
 
 /** Starts the first text block of every sandbox tool result, successful or not. */
 export const SANDBOX_PREFIX = "[SANDBOX] ";
 
-const RESULT_NOTE = `${SANDBOX_PREFIX}A local SolarNetwork simulator answered; its tokens do not work with SolarNetwork.`;
-
 /** Set in every sandbox tool result's `_meta`, for clients that show it. */
 export const SANDBOX_META_KEY = "sn-tokens-mcp/sandbox";
 
-export const SANDBOX_INSTRUCTIONS =
-  " This is a SANDBOX: a local SolarNetwork simulator. Its tokens exist only on this machine and do not work with SolarNetwork; say so whenever you show one.";
-
-const DESCRIPTION_NOTE =
-  "[SANDBOX: a local SolarNetwork simulator. Tokens made here exist only on this machine and do not work with SolarNetwork.] ";
-
-export function labelSandboxTool(tool: ListedTool): ListedTool {
-  const title = `${tool.title} (sandbox)`;
-  return {
-    ...tool,
-    title,
-    description: DESCRIPTION_NOTE + tool.description,
-    annotations: { ...tool.annotations, title },
-  };
+/** How a server marks what it shows (see `McpServerOptions.labels`). */
+export interface Labels {
+  instructions: string;
+  tool(tool: ListedTool): ListedTool;
+  result(result: CallToolResult): CallToolResult;
 }
 
-/** The label goes in a block of its own, so the result's own text (JSON, a table) stays intact. */
-export function labelSandboxResult(result: CallToolResult): CallToolResult {
+/** `backend`: the system simulated, e.g. "SolarNetwork". */
+export function sandboxLabels(backend: string): Labels {
+  const simulator = `a local ${backend} simulator`;
+  const resultNote = `${SANDBOX_PREFIX}A local ${backend} simulator answered; its tokens do not work with ${backend}.`;
+  const descriptionNote = `[SANDBOX: ${simulator}. Tokens made here exist only on this machine and do not work with ${backend}.] `;
   return {
-    ...result,
-    content: [{ type: "text", text: RESULT_NOTE }, ...result.content],
-    _meta: { ...result._meta, [SANDBOX_META_KEY]: true },
+    instructions: ` This is a SANDBOX: ${simulator}. Its tokens exist only on this machine and do not work with ${backend}; say so whenever you show one.`,
+    tool(tool) {
+      const title = `${tool.title} (sandbox)`;
+      return { ...tool, title, description: descriptionNote + tool.description, annotations: { ...tool.annotations, title } };
+    },
+    // The label goes in a block of its own, so the result's own text (JSON, a table) stays intact.
+    result(result) {
+      return {
+        ...result,
+        content: [{ type: "text", text: resultNote }, ...result.content],
+        _meta: { ...result._meta, [SANDBOX_META_KEY]: true },
+      };
+    },
   };
 }

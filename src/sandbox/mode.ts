@@ -1,13 +1,13 @@
 import { chmodSync, existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { composeApp, type App, type Overrides } from "../compose.js";
-import { ConfigError, readConfig } from "../config.js";
+import { ConfigError, readServerSettings } from "../config.js";
 import { userStateDir } from "../paths.js";
-import { startLocalSolarUser, type LocalSolarUser } from "./solaruser.js";
-import { isRestricted } from "../tokens/model.js";
-import { isExpired } from "./policy.js";
+import { startLocalSolarUser, type LocalSolarUser } from "../simulators/solarnetwork/solaruser.js";
+import { isRestricted } from "../backends/solarnetwork/model.js";
+import { isExpired } from "../simulators/solarnetwork/policy.js";
 import { lockSandboxFile } from "./lock.js";
-import { jsonFileTokenStore, type TokenStore } from "./store.js";
+import { jsonFileTokenStore, type TokenStore } from "../simulators/solarnetwork/store.js";
 
 /**
  * Sandbox mode (`sn-tokens-mcp sandbox`): the server wired to the embedded local SolarUser on
@@ -24,7 +24,7 @@ const SANDBOX_USER_ID = 123;
 /** The file name in the per-user state directory when SN_MCP_SANDBOX_FILE is not set. */
 export const DEFAULT_SANDBOX_FILE_NAME = "sandbox-tokens.json";
 
-/** Variables that name a SolarNetwork account and credential: sandbox mode replaces them. */
+/** Variables that name a SolarNetwork account and credential: sandbox mode ignores them. */
 const ACCOUNT_VARIABLES = [
   "SN_URL",
   "SN_TOKEN",
@@ -77,13 +77,11 @@ export async function runSandbox(options: SandboxOptions): Promise<Sandbox> {
     const admin = findAdmin(store, (options.overrides?.clock ?? Date.now)());
     solarUser = await startLocalSolarUser({ host: "127.0.0.1", port: 0, store, now: options.overrides?.clock, recordRequests: false });
     const credential = admin ?? seedAdmin(solarUser, file);
-    const env: NodeJS.ProcessEnv = { ...options.env };
-    for (const name of ACCOUNT_VARIABLES) delete env[name];
-    const config = readConfig({ ...env, SN_URL: solarUser.url, SN_TOKEN: credential.id, SN_TOKEN_SECRET: credential.secret });
+    const settings = readServerSettings(options.env);
+    const config = { ...settings, baseUrl: solarUser.url, tokenId: credential.id, tokenSecret: credential.secret };
     const app = composeApp(config, { ...options.overrides, sandbox: true });
     const ignored = ACCOUNT_VARIABLES.filter((name) => options.env[name]);
     if (ignored.length > 0) app.log.warn("sandbox mode ignores the SolarNetwork account settings", { ignored });
-    for (const notice of config.notices) app.log.warn(notice);
     app.log.info("sandbox: a local SolarUser simulator, no SolarNetwork account", {
       url: solarUser.url,
       file,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { hasInvisible } from "../safety/sanitize.js";
-import { AGGREGATIONS, LOCATION_PRECISIONS, TOKEN_STATUSES, TOKEN_TYPES } from "../tokens/model.js";
+import { AGGREGATIONS, LOCATION_PRECISIONS, TOKEN_STATUSES, TOKEN_TYPES } from "../backends/solarnetwork/model.js";
 
 /** Input fields shared by several tools, each described for the model that fills them in. */
 

@@ -1,4 +1,4 @@
-import { ConfigError } from "../config.js";
+import { ConfigError } from "../config-error.js";
 import type { Tool } from "./tool.js";
 
 export interface ToolSelection {
@@ -11,7 +11,7 @@ export interface ToolSelection {
  * The one place that decides which tools exist. Precedence: read-only beats exclude beats include.
  * An unknown name is a configuration error, so a typo never silently exposes or hides a tool.
  */
-export function selectTools(all: readonly Tool[], selection: ToolSelection): Tool[] {
+export function selectTools<T extends Pick<Tool, "name" | "annotations">>(all: readonly T[], selection: ToolSelection): T[] {
   const known = new Set(all.map((tool) => tool.name));
   for (const [variable, names] of [
     ["SN_MCP_TOOLS", selection.tools ?? []],

@@ -1,7 +1,7 @@
-import { ExpiryError, parseExpiresIn, resolveExpiry } from "../tokens/expiry.js";
-import type { Policy } from "../tokens/model.js";
-import { policyFromInput, type PolicyInput } from "../tokens/policy.js";
-import { UserInputError } from "./errors.js";
+import { ExpiryError, parseExpiresIn, resolveExpiry } from "../core/expiry.js";
+import type { Policy } from "../backends/solarnetwork/model.js";
+import { policyFromInput, type PolicyInput } from "../backends/solarnetwork/policy.js";
+import { UserInputError } from "../core/errors.js";
 
 export interface ExpiryInput {
   expirationDate?: string;

@@ -1,5 +1,6 @@
-import type { Token } from "../tokens/model.js";
-import { renderTokens, type DisplayMode } from "../tokens/render.js";
+import type { Token } from "../backends/solarnetwork/model.js";
+import { renderTokens } from "../backends/solarnetwork/render.js";
+import type { DisplayMode } from "../core/table.js";
 
 /** The text rendering of a tool result: compact JSON by default, else a table followed by notes. */
 export function resultText(

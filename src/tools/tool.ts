@@ -3,7 +3,6 @@ import type { Logger } from "../log.js";
 import type { Exclusive } from "../safety/exclusive.js";
 import type { Guardrails } from "../safety/guardrails.js";
 import type { SecretDelivery } from "../safety/secret-delivery.js";
-import type { TokenService } from "../tokens/service.js";
 
 /** One MCP tool: its schemas, its annotations (all four hints, always explicit) and its handler. */
 
@@ -14,8 +13,9 @@ export interface ToolAnnotations {
   openWorldHint: boolean;
 }
 
-export interface ToolContext {
-  tokens: TokenService;
+/** What a tool's handler gets: `tokens` is its backend's service, the rest is the same for every backend. */
+export interface ToolContext<Service = unknown> {
+  tokens: Service;
   delivery: SecretDelivery;
   log: Logger;
   /** Wall clock, epoch ms. */
@@ -25,8 +25,8 @@ export interface ToolContext {
   /** Text as every output shows it: registered secrets replaced. */
   redact(text: string): string;
   guardrails: Guardrails;
-  /** The ID of the token this server signs its requests with. */
-  ownTokenId: string;
+  /** The ID of the token this server authenticates with; undefined when it signs in otherwise (a password). */
+  ownTokenId: string | undefined;
   /**
    * Asks the person (not the model) to allow a risky change, through MCP elicitation. Resolves
    * when allowed; throws a refusal when declined, or when the client cannot ask and the operator
@@ -46,18 +46,17 @@ export interface ToolResult<Output> {
   reveal?: string;
 }
 
-export interface Tool<Input extends z.ZodObject = z.ZodObject, Output extends z.ZodObject = z.ZodObject> {
+export interface Tool<Input extends z.ZodObject = z.ZodObject, Output extends z.ZodObject = z.ZodObject, Service = unknown> {
   name: string;
   title: string;
   description: string;
   input: Input;
   output: Output;
   annotations: ToolAnnotations;
-  run(input: z.output<Input>, context: ToolContext): Promise<ToolResult<z.output<Output>>>;
+  run(input: z.output<Input>, context: ToolContext<Service>): Promise<ToolResult<z.output<Output>>>;
 }
 
-export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(
-  tool: Tool<Input, Output>,
-): Tool<Input, Output> {
-  return tool;
+/** A `defineTool` for one backend's tools: their handlers get its service as `context.tokens`. */
+export function toolsFor<Service>() {
+  return <Input extends z.ZodObject, Output extends z.ZodObject>(tool: Tool<Input, Output, Service>): Tool<Input, Output, Service> => tool;
 }

@@ -3,7 +3,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { composeApp, type App } from "../../src/compose.js";
 import { ConfigError, readConfig, type Config } from "../../src/config.js";
-import { startLocalSolarUser, type LocalSolarUser } from "../../src/sandbox/solaruser.js";
+import { startLocalSolarUser, type LocalSolarUser } from "../../src/simulators/solarnetwork/solaruser.js";
 
 /**
  * A real MCP client talking to the real server (in memory), which talks signed HTTP to a local

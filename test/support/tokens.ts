@@ -1,4 +1,4 @@
-import type { Token } from "../../src/tokens/model.js";
+import type { Token } from "../../src/backends/solarnetwork/model.js";
 
 /** A data token as SolarNetwork returns it, with this policy and status. */
 export function dataToken(policy?: Token["policy"], status: Token["status"] = "Active"): Token {

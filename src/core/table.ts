@@ -1,7 +1,5 @@
-import type { Token } from "./model.js";
-
 /**
- * Text renderings of tokens for a tool result's text content, in s10k's three display modes. The structured
+ * Text renderings for a tool result's text content, in s10k's three display modes. The structured
  * JSON of a result is built elsewhere; this is only what a person (or model) reads.
  *
  * - `json`: the token array as compact JSON (no whitespace: a list result can hold 500 tokens).
@@ -207,61 +205,3 @@ export function renderCsv(columns: readonly TableColumn[], rows: readonly (reado
   return records.join("\n");
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Tokens
-
-function tokenColumns(withSecret: boolean): TableColumn[] {
-  return [
-    { header: "Token ID", exact: true },
-    ...(withSecret ? [{ header: "Token Secret", exact: true }] : []),
-    { header: "Created" },
-    { header: "User ID", align: "right" },
-    { header: "Type" },
-    { header: "Status" },
-    { header: "Name" },
-    { header: "Description" },
-    { header: "Policy" },
-  ];
-}
-
-function tokenRow(token: Token, secret: string | undefined, policyIndent: string): Cell[] {
-  const policy = token.policy === undefined ? undefined : prettyJson(token.policy, policyIndent);
-  return [
-    token.id,
-    ...(secret === undefined ? [] : [secret]),
-    token.created,
-    token.userId,
-    token.type,
-    token.status,
-    token.name,
-    token.description,
-    policy,
-  ];
-}
-
-/**
- * `tokens` as text in the given display mode. `extra.secret`, the secret of a token just created, adds a
- * Token Secret column to the tables (as s10k's create output) and an `authSecret` member after each token's `id`
- * in JSON (as s10k's JSON); give it only with the one new token.
- *
- * In CSV the policy cell is pretty JSON without indentation, exactly as s10k's documented CSV output shows it.
- */
-export function renderTokens(tokens: readonly Token[], mode: DisplayMode, extra?: { secret?: string }): string {
-  const secret = extra?.secret;
-  switch (mode) {
-    case "json":
-      return JSON.stringify(
-        secret === undefined ? tokens : tokens.map(({ id, ...rest }) => ({ id, authSecret: secret, ...rest })),
-      );
-    case "pretty":
-      return renderTable(
-        tokenColumns(secret !== undefined),
-        tokens.map((token) => tokenRow(token, secret, "  ")),
-      );
-    case "csv":
-      return renderCsv(
-        tokenColumns(secret !== undefined),
-        tokens.map((token) => tokenRow(token, secret, "")),
-      );
-  }
-}

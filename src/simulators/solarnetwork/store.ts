@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
-import { TOKEN_STATUSES, TOKEN_TYPES, wirePolicySchema, type Policy, type TokenStatus, type TokenType } from "../tokens/model.js";
+import { TOKEN_STATUSES, TOKEN_TYPES, wirePolicySchema, type Policy, type TokenStatus, type TokenType } from "../../backends/solarnetwork/model.js";
 
 /**
  * Token storage for the local SolarUser. Secrets are kept, in the clear, because the server must

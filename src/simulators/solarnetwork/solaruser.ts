@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { TOKEN_STATUSES, TOKEN_TYPES, type Policy, type TokenStatus, type TokenType } from "../tokens/model.js";
+import { TOKEN_STATUSES, TOKEN_TYPES, type Policy, type TokenStatus, type TokenType } from "../../backends/solarnetwork/model.js";
 import { JSON_CONTENT_TYPE, failure, handleRequest, newSecret, newTokenId, type Reply } from "./api.js";
 import { buildPolicy } from "./policy.js";
 import { memoryTokenStore, type StoredToken, type TokenStore } from "./store.js";

@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
-import { deriveSigningKey } from "../solarnetwork/snws2.js";
-import { TOKEN_STATUSES, TOKEN_TYPES, type Policy, type TokenStatus, type TokenType } from "../tokens/model.js";
-import { isRestricted } from "../tokens/model.js";
+import { deriveSigningKey } from "../../backends/solarnetwork/snws2.js";
+import { TOKEN_STATUSES, TOKEN_TYPES, type Policy, type TokenStatus, type TokenType } from "../../backends/solarnetwork/model.js";
+import { isRestricted } from "../../backends/solarnetwork/model.js";
 import { buildPolicy, decodePolicy, isExpired, mergePolicy, policyJson, type DecodedPolicy } from "./policy.js";
 import type { StoredToken, TokenStore } from "./store.js";
 import { verifyRequest, type ReceivedRequest } from "./verify.js";

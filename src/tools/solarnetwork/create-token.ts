@@ -1,15 +1,15 @@
 import { z } from "zod";
-import { applyCreateRules, enforceActiveTokenCap } from "../safety/guardrails.js";
-import { sanitizeToken } from "../safety/sanitize.js";
-import { isSolarNetworkError } from "../solarnetwork/errors.js";
-import { buildPolicy, wirePolicy } from "../tokens/effective-policy.js";
-import { tokenSchema, type Policy, type TokenType } from "../tokens/model.js";
-import { riskWarnings } from "../tokens/policy.js";
-import { errorText, ToolError } from "./errors.js";
-import { displayModeField, expiryFields, infoFields, policyFields, tokenTypeField } from "./fields.js";
-import { expiryWarnings, requestedPolicy } from "./policy-input.js";
-import { resultText } from "./text.js";
-import { defineTool, type ToolContext } from "./tool.js";
+import { applyCreateRules, enforceActiveTokenCap } from "../../backends/solarnetwork/rules.js";
+import { sanitizeToken } from "../../safety/sanitize.js";
+import { isSolarNetworkError } from "../../backends/solarnetwork/errors.js";
+import { buildPolicy, wirePolicy } from "../../backends/solarnetwork/effective-policy.js";
+import { tokenSchema, type Policy, type TokenType } from "../../backends/solarnetwork/model.js";
+import { riskWarnings } from "../../backends/solarnetwork/policy.js";
+import { errorText, ToolError } from "../../core/errors.js";
+import { displayModeField, expiryFields, infoFields, policyFields, tokenTypeField } from "../fields.js";
+import { expiryWarnings, requestedPolicy } from "../policy-input.js";
+import { resultText } from "../text.js";
+import { defineTool, type SolarNetworkToolContext as ToolContext } from "./tool.js";
 
 const SHOWN_ONCE =
   "The secret is shown only now: SolarNetwork will never show it again. Copy it to a safe place, and do not repeat it in later messages.";

@@ -4,8 +4,8 @@ import {
   type Aggregation,
   type LocationPrecision,
   type Policy,
-} from "../tokens/model.js";
-import { buildPolicy } from "../tokens/effective-policy.js";
+} from "../../backends/solarnetwork/model.js";
+import { buildPolicy } from "../../backends/solarnetwork/effective-policy.js";
 import { z } from "zod";
 
 /**
@@ -15,7 +15,7 @@ import { z } from "zod";
  * aggregation or location precision is set (see src/tokens/effective-policy.ts).
  */
 
-export { buildPolicy, mergePolicy } from "../tokens/effective-policy.js";
+export { buildPolicy, mergePolicy } from "../../backends/solarnetwork/effective-policy.js";
 
 /** Aggregation keys `Aggregation.forKey` also accepts, besides the names. */
 const AGGREGATION_KEYS: Readonly<Record<string, Aggregation>> = {

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { sanitizeToken } from "../safety/sanitize.js";
-import { isRestricted, tokenSchema, type Token } from "../tokens/model.js";
+import { sanitizeToken } from "../../safety/sanitize.js";
+import { isRestricted, tokenSchema, type Token } from "../../backends/solarnetwork/model.js";
 import { defineTool } from "./tool.js";
-import { resultText } from "./text.js";
-import { displayModeField, statusField, tokenTypeField, visibleText } from "./fields.js";
+import { resultText } from "../text.js";
+import { displayModeField, statusField, tokenTypeField, visibleText } from "../fields.js";
 
 export const listTokens = defineTool({
   name: "list_tokens",

@@ -1,6 +1,5 @@
-import type { Logger } from "../log.js";
-import type { TokenService } from "../tokens/service.js";
-import type { SolarNetworkClient } from "./client.js";
+import type { Logger } from "../../log.js";
+import type { TokenService } from "./service.js";
 import { SolarNetworkError } from "./errors.js";
 import { deriveSigningKey, signingDay } from "./snws2.js";
 
@@ -80,6 +79,11 @@ export class SigningKeyExpiredError extends SolarNetworkError {
         : `The SolarNetwork signing key (SN_TOKEN_SIGNING_KEY) is derived for ${keyDate}, a later UTC date than this request's (${new Date(requestDate).toISOString()}); check this machine's clock and SN_TOKEN_SIGNING_DATE. Nothing was sent to SolarNetwork.`,
     );
   }
+
+  // Complete in itself: SN_TOKEN's secret is not what the operator needs to check.
+  override advice(): string {
+    return this.message;
+  }
 }
 
 export interface DerivedKeySource extends SigningKeySource {
@@ -131,21 +135,6 @@ function derived(keyHex: string, date: string): { key: Buffer; date: string; fro
   const from = parseSigningDate(date);
   if (from === undefined) throw new RangeError(`Not a YYYY-MM-DD date: ${date}`);
   return { key: Buffer.from(keyHex, "hex"), date, from, to: from + SIGNING_KEY_VALID_DAYS * DAY_MS };
-}
-
-/** SolarQuery's signing-key refresh: signed with the current key, answers the key for `date`. */
-export const REFRESH_PATH = "/solarquery/api/v1/sec/auth-tokens/refresh/v2";
-
-/** Fetches, through the signed client, the signing key for a `YYYY-MM-DD` date (hex). */
-export function refreshThrough(client: Pick<SolarNetworkClient, "call">): (date: string, signal?: AbortSignal) => Promise<string> {
-  return async (date, signal) => {
-    const data = await client.call<{ key?: unknown }>({ method: "GET", path: REFRESH_PATH, query: [["date", date]], signal });
-    const key = data?.key;
-    if (typeof key !== "string" || !/^[0-9a-fA-F]{64}$/.test(key)) {
-      throw new SolarNetworkError("bad-reply", "SolarNetwork's signing-key refresh reply holds no key.");
-    }
-    return key;
-  };
 }
 
 export interface KeyRefresherOptions {

@@ -7,8 +7,8 @@ import {
   type Policy,
   type Token,
   type TokenPolicy,
-} from "../tokens/model.js";
-import type { NewToken, PolicyUpdateMode, TokenFilter, TokenInfo, TokenService } from "../tokens/service.js";
+} from "./model.js";
+import type { NewToken, PolicyUpdateMode, TokenFilter, TokenInfo, TokenService } from "./service.js";
 import type { SolarNetworkClient } from "./client.js";
 import { SolarNetworkError } from "./errors.js";
 
@@ -165,4 +165,19 @@ function toPolicy(wire: z.infer<typeof wirePolicySchema>): TokenPolicy {
   if (wire.notAfter !== undefined) policy.notAfter = new Date(wire.notAfter).toISOString();
   if (wire.refreshAllowed !== undefined) policy.refreshAllowed = wire.refreshAllowed;
   return policy;
+}
+
+/** SolarQuery's signing-key refresh: signed with the current key, answers the key for `date`. */
+export const REFRESH_PATH = "/solarquery/api/v1/sec/auth-tokens/refresh/v2";
+
+/** Fetches, through the signed client, the signing key for a `YYYY-MM-DD` date (hex). */
+export function refreshThrough(client: Pick<SolarNetworkClient, "call">): (date: string, signal?: AbortSignal) => Promise<string> {
+  return async (date, signal) => {
+    const data = await client.call<{ key?: unknown }>({ method: "GET", path: REFRESH_PATH, query: [["date", date]], signal });
+    const key = data?.key;
+    if (typeof key !== "string" || !/^[0-9a-fA-F]{64}$/.test(key)) {
+      throw new SolarNetworkError("bad-reply", "SolarNetwork's signing-key refresh reply holds no key.");
+    }
+    return key;
+  };
 }

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { deriveSigningKey, sha256Hex, signature, signingDay, stringToSign } from "../solarnetwork/snws2.js";
-import { antPathMatch } from "../tokens/ant-path.js";
+import { deriveSigningKey, sha256Hex, signature, signingDay, stringToSign } from "../../backends/solarnetwork/snws2.js";
+import { antPathMatch } from "../../backends/solarnetwork/ant-path.js";
 import { isExpired } from "./policy.js";
 import type { StoredToken } from "./store.js";
 

@@ -1,15 +1,15 @@
 import { z } from "zod";
-import { applyUpdateRules, capExpiryOnEnable, enforceActiveTokenCap } from "../safety/guardrails.js";
-import { describeToken, sanitizeToken } from "../safety/sanitize.js";
-import { wirePolicy } from "../tokens/effective-policy.js";
-import { tokenSchema, type Policy, type Token } from "../tokens/model.js";
-import { classifyChange } from "../tokens/widening.js";
-import { hasPolicyFields, riskWarnings } from "../tokens/policy.js";
-import { PartialFailureError, ToolError, UserInputError } from "./errors.js";
-import { displayModeField, expiryFields, infoFields, policyFields, statusField, tokenIdField } from "./fields.js";
-import { expiryWarnings, requestedPolicy } from "./policy-input.js";
-import { resultText } from "./text.js";
-import { defineTool, type ToolContext } from "./tool.js";
+import { applyUpdateRules, capExpiryOnEnable, enforceActiveTokenCap } from "../../backends/solarnetwork/rules.js";
+import { describeToken, sanitizeToken } from "../../safety/sanitize.js";
+import { wirePolicy } from "../../backends/solarnetwork/effective-policy.js";
+import { tokenSchema, type Policy, type Token } from "../../backends/solarnetwork/model.js";
+import { classifyChange } from "../../backends/solarnetwork/widening.js";
+import { hasPolicyFields, riskWarnings } from "../../backends/solarnetwork/policy.js";
+import { PartialFailureError, ToolError, UserInputError } from "../../core/errors.js";
+import { displayModeField, expiryFields, infoFields, policyFields, statusField, tokenIdField } from "../fields.js";
+import { expiryWarnings, requestedPolicy } from "../policy-input.js";
+import { resultText } from "../text.js";
+import { defineTool, type SolarNetworkToolContext as ToolContext } from "./tool.js";
 
 const PARTS = ["info", "policy", "status"] as const;
 type Part = (typeof PARTS)[number];
