@@ -10,7 +10,7 @@ import { build } from "esbuild";
 
 // Chunk names carry a content hash, so a rebuild writes new files beside the old ones: remove the
 // previous build's chunks first, or dist/ (and the package and .mcpb made from it) keeps them all.
-const CHUNK = /^[\w.]+-[A-Z2-7]{8}\.js(\.map)?$/;
+const CHUNK = /^[\w.-]+-[A-Z2-7]{8}\.js(\.map)?$/;
 for (const name of readdirSync("dist", { withFileTypes: true })) {
   if (name.isFile() && CHUNK.test(name.name)) rmSync(join("dist", name.name));
 }

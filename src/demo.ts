@@ -10,17 +10,19 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
  * A no-account demo: starts this server in sandbox mode over stdio exactly as an MCP client would
  * (`node dist/cli.js sandbox`: the server signs its requests to an embedded local SolarUser, which
  * verifies them as SolarNetwork does), and through a real MCP client creates, lists, updates,
- * disables and deletes a token, printing each result. This is an MCP *client*, so it uses the SDK's
- * client side. The sandbox's token file is a temporary one, removed at the end.
+ * disables and deletes a token, printing each result. `demo.js vast` does the same against the
+ * embedded VMS simulator (`cli.js vast sandbox`): create, list, update, revoke. This is an MCP
+ * *client*, so it uses the SDK's client side. The sandbox's file is a temporary one, removed at the end.
  */
 
 const say = (text: string) => process.stdout.write(`${text}\n`); // stdout-ok: the demo is not an MCP server
 
 async function main(): Promise<void> {
+  const vast = process.argv[2] === "vast";
   const dir = mkdtempSync(join(tmpdir(), "sn-tokens-mcp-demo-"));
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [fileURLToPath(new URL("./cli.js", import.meta.url)), "sandbox"],
+    args: [fileURLToPath(new URL("./cli.js", import.meta.url)), ...(vast ? ["vast", "sandbox"] : ["sandbox"])],
     env: {
       PATH: process.env.PATH ?? "",
       SN_MCP_SANDBOX_FILE: join(dir, "sandbox-tokens.json"),
@@ -32,8 +34,13 @@ async function main(): Promise<void> {
   try {
     await client.connect(transport);
     const { tools } = await client.listTools();
-    say(`Started "node dist/cli.js sandbox" (no SolarNetwork account is used) and connected over stdio.`);
+    say(
+      vast
+        ? `Started "node dist/cli.js vast sandbox" (no VAST cluster is used) and connected over stdio.`
+        : `Started "node dist/cli.js sandbox" (no SolarNetwork account is used) and connected over stdio.`,
+    );
     say(`Tools: ${tools.map((tool) => tool.name).join(", ")}\n`);
+    if (vast) return await vastSteps(client);
 
     const created = await step(client, "create_token", {
       type: "ReadNodeData",
@@ -55,6 +62,15 @@ async function main(): Promise<void> {
     await client.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function vastSteps(client: Client): Promise<void> {
+  const created = await step(client, "create_token", { name: "nightly backup", expiresIn: "30D", displayMode: "pretty" });
+  const tokenId = (created.structuredContent as { token: { id: string } }).token.id;
+  await step(client, "list_tokens", { displayMode: "pretty" });
+  await step(client, "update_token", { tokenId, name: "nightly backup (rotated)", expiresIn: "7D", displayMode: "pretty" });
+  await step(client, "revoke_token", { tokenId });
+  await step(client, "list_tokens", { includeRevoked: true, displayMode: "csv" });
 }
 
 async function step(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {

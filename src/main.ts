@@ -4,13 +4,14 @@ import { ConfigError, readConfig } from "./config.js";
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, MIN_HTTP_TOKEN_LENGTH, readHttpOptions, type HttpOptions } from "./http/options.js";
 import { SERVER_VERSION } from "./server.js";
 
-const USAGE = `Usage: sn-tokens-mcp [sandbox] [--http [--host H] [--port N]]
+const USAGE = `Usage: sn-tokens-mcp [vast] [sandbox] [--http [--host H] [--port N]]
                      [--read-only] [--tools a,b] [--exclude-tools a,b] [--help] [--version]
 
 Serves the SolarNetwork security-token tools over MCP: on stdio (default), or with --http as
 stateless Streamable HTTP at http://H:N/mcp (default ${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT}; --port 0 picks a free port).
-"sandbox" serves them against an embedded SolarUser simulator instead of SolarNetwork: no account
-needed, tokens kept in SN_MCP_SANDBOX_FILE (default: a file in a per-user data directory).
+"vast" serves VAST VMS API tokens instead (list, create, update, revoke); see VAST_* below.
+"sandbox" (or "vast sandbox") serves them against an embedded simulator instead: no account or
+cluster needed, tokens kept in SN_MCP_SANDBOX_FILE (default: a file in a per-user data directory).
 --read-only, --tools and --exclude-tools set SN_MCP_READ_ONLY, SN_MCP_TOOLS, SN_MCP_EXCLUDE_TOOLS.
 Configuration comes from the environment (credentials never from flags):
   SN_URL                  SolarNetwork base URL (default https://data.solarnetwork.net)
@@ -32,12 +33,22 @@ Limits on what an assistant may do (see the README's security model):
   SN_MCP_ALLOW_UNRESTRICTED_USER_TOKENS  false: refuse User tokens without apiPaths
   SN_MCP_WITHOUT_ELICITATION  refuse or proceed (default): widening changes when the client cannot ask
   SN_MCP_RATE_LIMIT_READS, SN_MCP_RATE_LIMIT_WRITES  calls a minute (default 120, 20; 0: none)
+With vast (the SN_MCP_* settings apply, except SN_MCP_TOKEN_TYPES and the User-token rule):
+  VAST_URL                the VMS address, https://host[:port] (required)
+  VAST_API_TOKEN          the server's own API token, ID.SECRET, or VAST_API_TOKEN_FILE: a file
+                          holding it, or instead VAST_USERNAME with VAST_PASSWORD / VAST_PASSWORD_FILE
+  VAST_TENANT             sent as X-Tenant-Name (a tenant admin's credential)
+  VAST_API_VERSION        latest (default) or vN
+  VAST_CA_FILE            PEM bundle of the CAs to trust; VAST_TLS_INSECURE=true skips verification
+  VAST_ALLOWED_OWNERS     comma list of other VMS users tokens may be created for (default: none)
 With --http:
   SN_MCP_HTTP_TOKEN       required: the bearer secret clients send (Authorization: Bearer ...),
                           at least ${MIN_HTTP_TOKEN_LENGTH} characters, e.g. from: openssl rand -hex 32
   SN_MCP_HTTP_ALLOWED_HOSTS    extra Host values (comma list; name or name:port), e.g. behind a proxy
   SN_MCP_HTTP_ALLOWED_ORIGINS  extra Origin values (comma list of scheme://host[:port])
 `;
+
+const COMMANDS = ["", "sandbox", "vast", "vast sandbox"];
 
 function fail(message: string): never {
   process.stderr.write(`sn-tokens-mcp: ${message}\n`);
@@ -68,10 +79,8 @@ async function main(): Promise<void> {
   // Asked for by a person at a terminal, not an MCP client: stdout, exit 0.
   if (flags.help) return void process.stdout.write(USAGE); // stdout-ok: a person at a terminal, before any MCP
   if (flags.version) return void process.stdout.write(`${SERVER_VERSION}\n`); // stdout-ok: as --help
-  const [command, ...extra] = parsed.positionals;
-  if ((command !== undefined && command !== "sandbox") || extra.length > 0) {
-    fail(`unknown command "${[command, ...extra].join(" ")}". See --help.`);
-  }
+  const command = parsed.positionals.join(" ");
+  if (!COMMANDS.includes(command)) fail(`unknown command "${command}". See --help.`);
   if (!flags.http && (flags.host !== undefined || flags.port !== undefined)) fail("--host and --port go with --http. See --help.");
   const httpFlags = { host: flags.host, port: flags.port };
   const env = withOperatorFlags(process.env, flags);
@@ -79,11 +88,21 @@ async function main(): Promise<void> {
   let app: App;
   let http: HttpOptions | undefined;
   try {
-    if (command === "sandbox") {
+    if (command === "sandbox" || command === "vast sandbox") {
       if (flags.http) http = readHttpOptions(env, httpFlags);
       // Loaded only for the modes that use them, so that stdio start-up does not pay for them.
-      const { runSandbox } = await import("./sandbox/mode.js");
-      app = (await runSandbox({ env })).app;
+      if (command === "sandbox") {
+        const { runSandbox } = await import("./sandbox/mode.js");
+        app = (await runSandbox({ env })).app;
+      } else {
+        const { runVastSandbox } = await import("./sandbox/vast-mode.js");
+        app = (await runVastSandbox({ env })).app;
+      }
+    } else if (command === "vast") {
+      const { serveVast } = await import("./backends/vast/compose.js");
+      const served = serveVast(env);
+      if (flags.http) http = readHttpOptions(env, httpFlags, served.credentialSecret);
+      app = served.app;
     } else {
       const config = readConfig(env);
       if (flags.http) http = readHttpOptions(env, httpFlags, config.tokenSecret);

@@ -151,7 +151,7 @@ function createMcpServer<Service>(
     const unknownKeys = Object.keys(args)
       .filter((key) => !Object.hasOwn(tool.input.shape, key))
       .map((key) => (key === PROTO_KEY_MARKER ? "__proto__" : key));
-    if (unknownKeys.length > 0) return errorResult(unknownArgumentsText(unknownKeys), redactor);
+    if (unknownKeys.length > 0) return errorResult(unknownArgumentsText(unknownKeys, tool.refusedArguments), redactor);
     const input = tool.input.safeParse(args);
     if (!input.success) return errorResult(invalidArgumentsText(input.error, args, options.backend), redactor);
     const writes = !tool.annotations.readOnlyHint;
@@ -264,8 +264,9 @@ async function connectGuarded(server: Server, transport: Transport): Promise<voi
   };
 }
 
-function unknownArgumentsText(keys: readonly string[]): string {
-  return `Unknown argument${keys.length > 1 ? "s" : ""} ${keys.map((key) => JSON.stringify(key)).join(", ")}: remove ${keys.length > 1 ? "them" : "it"}.\nNothing was sent.`;
+function unknownArgumentsText(keys: readonly string[], refused: Readonly<Record<string, string>> = {}): string {
+  const hints = keys.filter((key) => Object.hasOwn(refused, key)).map((key) => `"${key}": ${refused[key]}`);
+  return `Unknown argument${keys.length > 1 ? "s" : ""} ${keys.map((key) => JSON.stringify(key)).join(", ")}: remove ${keys.length > 1 ? "them" : "it"}.${hints.map((hint) => `\n${hint}`).join("")}\nNothing was sent.`;
 }
 
 function errorResult(text: string, redactor: Redactor): CallToolResult {

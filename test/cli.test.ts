@@ -222,3 +222,40 @@ describe("node dist/demo.js (the README's first command)", () => {
     expect(result.stdout).toContain("[SANDBOX]");
   });
 });
+
+describe("node dist/demo.js vast (npm run demo -- vast)", () => {
+  it("runs create, list, update and revoke against the VMS sandbox, and exits 0", () => {
+    const demo = fileURLToPath(new URL("../dist/demo.js", import.meta.url));
+    const result = spawnSync(process.execPath, [demo, "vast"], { env: { PATH: process.env.PATH ?? "" }, encoding: "utf8" });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const steps = [...result.stdout.matchAll(/^> (\w+)/gm)].map((match) => match[1]);
+    expect(steps).toEqual(["create_token", "list_tokens", "update_token", "revoke_token", "list_tokens"]);
+    expect(result.stdout).toContain("[SANDBOX] A local VAST VMS simulator answered");
+    expect(result.stdout).toMatch(/Revoked/);
+  });
+});
+
+describe("sn-tokens-mcp vast", () => {
+  it("refuses a missing VAST_URL and SolarNetwork-only settings: exit 2, one line naming the variable", () => {
+    const missing = run(["vast"], { VAST_API_TOKEN: "AbCdEf12.secretsecretsecret" });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.trim().split("\n")).toHaveLength(1);
+    expect(missing.stderr).toMatch(/VAST_URL/);
+    const types = run(["vast"], { VAST_URL: "https://vms.example.com", VAST_API_TOKEN: "AbCdEf12.secretsecretsecret", SN_MCP_TOKEN_TYPES: "User" });
+    expect(types.status).toBe(2);
+    expect(types.stderr).toMatch(/SN_MCP_TOKEN_TYPES/);
+    expect(types.stderr).not.toContain("secretsecretsecret");
+    const sandboxTypes = run(["vast", "sandbox"], { SN_MCP_ALLOW_UNRESTRICTED_USER_TOKENS: "false" });
+    expect(sandboxTypes.status).toBe(2);
+    expect(sandboxTypes.stderr).toMatch(/SN_MCP_ALLOW_UNRESTRICTED_USER_TOKENS/);
+    expect(run(["sandbox", "vast"]).stderr).toMatch(/unknown command "sandbox vast"/);
+  });
+
+  it("--help names the vast commands and their variables", () => {
+    const help = run(["--help"]);
+    expect(help.stdout).toMatch(/"vast" serves VAST VMS API tokens/);
+    expect(help.stdout).toMatch(/VAST_ALLOWED_OWNERS/);
+  });
+});
+

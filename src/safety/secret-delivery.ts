@@ -1,13 +1,21 @@
 import { mkdir, open, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Token } from "../backends/solarnetwork/model.js";
 import { ToolError } from "../core/errors.js";
 
 /** How a new token's secret reaches the person: once in the tool result, or in a new private file. */
 export interface SecretDelivery {
   /** Checked before a token is minted, so that a secret is never created with nowhere to go. */
   prepare(): Promise<void>;
-  deliver(token: Token, secret: string): Promise<DeliveredSecret>;
+  deliver(credential: NewCredential, secret: string): Promise<DeliveredSecret>;
+}
+
+/** A new token's credential as a secret file holds it: `NAME=value` lines a tool can source. */
+export interface NewCredential {
+  tokenId: string;
+  /** Starts the file's name, e.g. `sn-token`. */
+  filePrefix: string;
+  /** The file's lines, e.g. `[["SN_TOKEN", id], ["SN_TOKEN_SECRET", secret]]`. */
+  lines: readonly (readonly [string, string])[];
 }
 
 export type DeliveredSecret = { secret: string } | { secretFile: string };
@@ -35,14 +43,14 @@ export function fileDelivery(directory: string, clock: () => number = Date.now):
         );
       }
     },
-    async deliver(token, secret) {
+    async deliver(credential) {
       await mkdir(directory, { recursive: true, mode: 0o700 });
       const stamp = new Date(clock()).toISOString().replace(/[:.]/g, "-");
-      const path = join(directory, `sn-token-${safeFileName(token.id)}-${stamp}.env`);
+      const path = join(directory, `${credential.filePrefix}-${safeFileName(credential.tokenId)}-${stamp}.env`);
       // "wx": exclusive create, so an existing file (or a planted link) is never overwritten.
       const file = await open(path, "wx", 0o600);
       try {
-        await file.writeFile(`SN_TOKEN=${token.id}\nSN_TOKEN_SECRET=${secret}\n`, "utf8");
+        await file.writeFile(credential.lines.map(([name, value]) => `${name}=${value}\n`).join(""), "utf8");
       } finally {
         await file.close();
       }

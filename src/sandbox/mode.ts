@@ -57,9 +57,9 @@ export interface Sandbox {
   adminTokenId: string;
 }
 
-/** Where the sandbox keeps its tokens: `file`, else `SN_MCP_SANDBOX_FILE`, else the per-user default. */
-export function sandboxFile(env: NodeJS.ProcessEnv, file?: string): string {
-  return resolve(file || env.SN_MCP_SANDBOX_FILE || join(userStateDir(env), DEFAULT_SANDBOX_FILE_NAME));
+/** Where the sandbox keeps its tokens: `file`, else `SN_MCP_SANDBOX_FILE`, else `defaultName` in the per-user state directory. */
+export function sandboxFile(env: NodeJS.ProcessEnv, file?: string, defaultName = DEFAULT_SANDBOX_FILE_NAME): string {
+  return resolve(file || env.SN_MCP_SANDBOX_FILE || join(userStateDir(env), defaultName));
 }
 
 /**
@@ -87,7 +87,7 @@ export async function runSandbox(options: SandboxOptions): Promise<Sandbox> {
       file,
       seeded: admin === undefined,
     });
-    return { app: withSolarUser(app, solarUser, release), url: solarUser.url, file, adminTokenId: credential.id };
+    return { app: withSimulator(app, solarUser, release), url: solarUser.url, file, adminTokenId: credential.id };
   } catch (error) {
     await solarUser?.close();
     release();
@@ -139,7 +139,8 @@ function findAdmin(store: TokenStore, now: number): { id: string; secret: string
   return admin ? { id: admin.id, secret: admin.secret } : undefined;
 }
 
-function withSolarUser(app: App, solarUser: LocalSolarUser, release: () => void): App {
+/** The app, closing the simulator it talks to and releasing the sandbox file after itself. */
+export function withSimulator(app: App, simulator: { close(): Promise<void> }, release: () => void): App {
   let closing: Promise<void> | undefined;
   return {
     ...app,
@@ -148,7 +149,7 @@ function withSolarUser(app: App, solarUser: LocalSolarUser, release: () => void)
         try {
           await app.close();
         } finally {
-          await solarUser.close();
+          await simulator.close();
           release();
         }
       })();

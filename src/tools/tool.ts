@@ -53,6 +53,8 @@ export interface Tool<Input extends z.ZodObject = z.ZodObject, Output extends z.
   input: Input;
   output: Output;
   annotations: ToolAnnotations;
+  /** Arguments a model may expect from another backend's tool of this name, with what to do instead. */
+  refusedArguments?: Readonly<Record<string, string>>;
   run(input: z.output<Input>, context: ToolContext<Service>): Promise<ToolResult<z.output<Output>>>;
 }
 

@@ -61,7 +61,7 @@ export function readVastConfig(env: NodeJS.ProcessEnv): VastConfig {
   };
 }
 
-function rejectSolarNetworkVariables(env: NodeJS.ProcessEnv): void {
+export function rejectSolarNetworkVariables(env: NodeJS.ProcessEnv): void {
   const found = Object.keys(env)
     .filter((name) => SOLARNETWORK_ONLY.test(name) && env[name] !== undefined && env[name] !== "")
     .sort();
@@ -166,7 +166,7 @@ function readTls(env: NodeJS.ProcessEnv, notices: string[]): VastTlsConfig {
   return { caPem, insecure };
 }
 
-function readOwners(value: string | undefined): string[] | undefined {
+export function readOwners(value: string | undefined): string[] | undefined {
   if (value === undefined || value.trim() === "") return undefined;
   const owners = value.split(",").map((owner) => owner.trim());
   if (owners.some((owner) => !PRINTABLE.test(owner))) {

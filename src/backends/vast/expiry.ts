@@ -1,5 +1,7 @@
+import { EXPIRES_IN_UNITS } from "../../core/expiry.js";
+
 /**
- * VMS's expiry grammar: one positive whole number immediately followed by one unit, counted from
+ * VMS's expiry grammar (the units of `expiresIn`, core/expiry.ts): one positive whole number immediately followed by one unit, counted from
  * the token's creation (on create and on modify alike), e.g. `180D`, `6M`, `12h`.
  */
 
@@ -16,20 +18,6 @@ const UNITS: ReadonlyArray<readonly [unit: string, ms: number]> = [
   ["m", 60 * SECOND],
   ["s", SECOND],
 ];
-
-const UNIT_MS: Readonly<Record<string, number>> = {
-  Y: 365 * DAY,
-  M: 30 * DAY,
-  w: 7 * DAY,
-  W: 7 * DAY,
-  d: DAY,
-  D: DAY,
-  h: 3_600 * SECOND,
-  H: 3_600 * SECOND,
-  m: 60 * SECOND,
-  s: SECOND,
-  S: SECOND,
-};
 
 const GRAMMAR = /^([1-9][0-9]{0,11})([YMwWdDhHmsS])$/;
 
@@ -72,5 +60,5 @@ export function vastDuration(targetEpochMs: number, createdEpochMs: number, maxE
 export function parseVastDuration(text: string): number | undefined {
   const match = GRAMMAR.exec(text);
   if (!match) return undefined;
-  return Number(match[1]) * (UNIT_MS[match[2] as string] as number);
+  return Number(match[1]) * (EXPIRES_IN_UNITS[match[2] as string] as number);
 }

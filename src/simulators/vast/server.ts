@@ -74,7 +74,7 @@ export interface SeedVmsTokenInit {
 /** A token as a test sees it: everything but the secret, with epoch-ms times. */
 export type VmsTokenView = Omit<VmsToken, "secret">;
 
-export type VmsFault = { match?: { method?: string; pathEndsWith?: string } } & (
+export type VmsFault = { match?: { method?: string; pathEndsWith?: string; pathMatches?: RegExp } } & (
   /** Answer with this status (and body), without processing the request. */
   | { kind: "status"; status: number; body?: string; contentType?: string; headers?: Record<string, string> }
   /** Cut the connection without replying, without processing the request. */
@@ -137,7 +137,8 @@ export async function startVmsSimulator(options: VmsSimulatorOptions = {}): Prom
     const index = faults.findIndex(
       ({ match }) =>
         (match?.method === undefined || match.method.toUpperCase() === method) &&
-        (match?.pathEndsWith === undefined || path.endsWith(match.pathEndsWith)),
+        (match?.pathEndsWith === undefined || path.endsWith(match.pathEndsWith)) &&
+        (match?.pathMatches === undefined || match.pathMatches.test(path)),
     );
     return index < 0 ? undefined : faults.splice(index, 1)[0];
   };

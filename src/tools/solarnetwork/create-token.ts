@@ -74,7 +74,8 @@ export const createToken = defineTool({
     if (signal.aborted) return await discardUndeliverable(token.id, "cancelled", signal.reason, { tokens, log });
     let delivered;
     try {
-      delivered = await delivery.deliver(token, created.secret);
+      const lines = [["SN_TOKEN", token.id], ["SN_TOKEN_SECRET", created.secret]] as const;
+      delivered = await delivery.deliver({ tokenId: token.id, filePrefix: "sn-token", lines }, created.secret);
     } catch (error) {
       return await discardUndeliverable(token.id, "unwritable", error, { tokens, log });
     }

@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { sanitizeText } from "../../safety/sanitize.js";
+import { displayModeField } from "../fields.js";
+import { defineTool } from "./tool.js";
+import { renderVastTokens } from "../../backends/vast/render.js";
+import { vastTokenSchema, type VastToken } from "../../backends/vast/tokens.js";
+import { ownerField } from "./fields.js";
+
+export const listVastTokens = defineTool({
+  name: "list_tokens",
+  title: "List API tokens",
+  description:
+    "List VAST VMS API tokens, oldest first: owner, created, expires, last used, status. Never shows secrets. " +
+    "Filter by owner or search text; revoked tokens only with includeRevoked; page with limit and offset.",
+  input: z.strictObject({
+    owner: ownerField.optional().describe("Only this VMS user's tokens"),
+    includeRevoked: z.boolean().default(false).describe("Also list revoked tokens (VMS archives them)"),
+    search: z.string().min(1).max(200).optional().describe("Case-insensitive text matched against ID, name and owner"),
+    limit: z.number().int().min(1).max(500).default(50).describe("Tokens per page, 1-500 (default 50)"),
+    offset: z.number().int().min(0).max(1_000_000).default(0).describe("Tokens to skip, for paging (default 0)"),
+    displayMode: displayModeField,
+  }),
+  output: z.object({
+    tokens: z.array(vastTokenSchema),
+    total: z.number().int().describe("Tokens matching the filter, over all pages"),
+    offset: z.number().int(),
+    limit: z.number().int(),
+    hasMore: z.boolean(),
+    warnings: z.array(z.string()),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  async run(input, { tokens, signal }) {
+    const all = (await tokens.list({ owner: input.owner, includeRevoked: input.includeRevoked }, signal)).map(sanitizeVastToken);
+    const needle = input.search?.toLowerCase();
+    const matching = needle ? all.filter((token) => [token.id, token.name, token.owner].some((f) => f.toLowerCase().includes(needle))) : all;
+    const page = matching.slice(input.offset, input.offset + input.limit);
+    const structured = {
+      tokens: page,
+      total: matching.length,
+      offset: input.offset,
+      limit: input.limit,
+      hasMore: input.offset + page.length < matching.length,
+      warnings: [] as string[],
+    };
+    const text = !input.displayMode || input.displayMode === "json" ? JSON.stringify(structured) : [renderVastTokens(page, input.displayMode), pageSummary(structured)].join("\n");
+    return { structured, text };
+  },
+});
+
+/** Names and owners are written by people: cleaned like SolarNetwork's names before they reach the model. */
+export function sanitizeVastToken(token: VastToken): VastToken {
+  return { ...token, id: sanitizeText(token.id, 16), name: sanitizeText(token.name, 80), owner: sanitizeText(token.owner, 80) };
+}
+
+function pageSummary({ tokens, total, offset, hasMore }: { tokens: unknown[]; total: number; offset: number; hasMore: boolean }): string {
+  if (tokens.length === 0) return `No tokens on this page (${total} in all).`;
+  const range = `Tokens ${offset + 1}-${offset + tokens.length} of ${total}.`;
+  return hasMore ? `${range} More with offset ${offset + tokens.length}.` : range;
+}
