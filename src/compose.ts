@@ -10,6 +10,7 @@ import { Redactor } from "./safety/redact.js";
 import { fileDelivery, inlineDelivery } from "./safety/secret-delivery.js";
 import { sandboxLabels } from "./sandbox/label.js";
 import { mcpServerFactory, type McpServerHandle } from "./server.js";
+import { hygieneTools } from "./tools/hygiene/index.js";
 import { selectTools } from "./tools/inventory.js";
 
 /** The composition root: configuration and a backend in, a wired MCP server out. */
@@ -61,9 +62,10 @@ export function composeServer<Service>(
   const newServer = mcpServerFactory({
     backend: backend.name,
     instructions: backend.instructions,
-    tools: selectTools(backend.tools, settings),
+    tools: selectTools([...backend.tools, ...hygieneTools(backend.tools)], settings),
     context: {
       tokens: backend.service,
+      backend: { name: backend.name, capabilities: backend.capabilities, inventory: backend.inventory },
       delivery: settings.secretDelivery === "file" ? fileDelivery(settings.secretDir, clock) : inlineDelivery(),
       log,
       now: clock,

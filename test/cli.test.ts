@@ -83,11 +83,14 @@ describe("operator flags", () => {
   }
 
   it("--read-only, --tools and --exclude-tools mirror their variables, and beat them", async () => {
-    expect(await toolNames(["--read-only"])).toEqual(["list_tokens"]);
+    expect(await toolNames(["--read-only"])).toEqual(["list_tokens", "review_tokens"]);
     expect(await toolNames(["--tools", "list_tokens,create_token"])).toEqual(["create_token", "list_tokens"]);
     expect(await toolNames(["--exclude-tools", "delete_token"], { SN_MCP_EXCLUDE_TOOLS: "list_tokens" })).toEqual([
       "create_token",
       "list_tokens",
+      "retire_assistant_tokens",
+      "review_tokens",
+      "rotate_token",
       "update_token",
     ]);
   });
@@ -138,7 +141,7 @@ describe("node dist/cli.js --http", () => {
     const server = await serve(admin);
     const client = new Client({ name: "cli-http-test", version: "0" });
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${BEARER}` } } }));
-    expect((await client.listTools()).tools).toHaveLength(4);
+    expect((await client.listTools()).tools).toHaveLength(7);
 
     const release = gate();
     solarUser.injectFault({ kind: "hold", release: release.promise, match: { method: "GET", pathEndsWith: `${TOKENS_PATH}/find` } });

@@ -111,7 +111,7 @@ describe("HTTP mode (stateless Streamable HTTP at /mcp)", () => {
     const r = await start();
     const client = await r.client();
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(["create_token", "delete_token", "list_tokens", "update_token"]);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(["create_token", "delete_token", "list_tokens", "retire_assistant_tokens", "review_tokens", "rotate_token", "update_token"]);
 
     const created = (await client.callTool({ name: "create_token", arguments: { type: "ReadNodeData", nodeIds: [7] } })) as CallToolResult;
     expect(created.isError).toBeFalsy();
@@ -137,7 +137,7 @@ describe("HTTP mode (stateless Streamable HTTP at /mcp)", () => {
     );
     for (const reply of replies) {
       expect(reply.status).toBe(200);
-      expect(JSON.parse(reply.body).result.tools).toHaveLength(4);
+      expect(JSON.parse(reply.body).result.tools).toHaveLength(7);
     }
   });
 

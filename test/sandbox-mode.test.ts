@@ -86,7 +86,7 @@ describe("runSandbox", () => {
     expect(first.sandbox.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(first.sandbox.file).toBe(file);
     const { tools } = await first.client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(["create_token", "delete_token", "list_tokens", "update_token"]);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(["create_token", "delete_token", "list_tokens", "retire_assistant_tokens", "review_tokens", "rotate_token", "update_token"]);
     for (const tool of tools) {
       expect(tool.description).toMatch(/^\[SANDBOX: a local SolarNetwork simulator/);
       expect(tool.title).toMatch(/\(sandbox\)$/);
@@ -169,7 +169,7 @@ describe("runSandbox", () => {
     await delivering.close();
 
     const readOnly = await start({ SN_MCP_READ_ONLY: "true" });
-    expect((await readOnly.client.listTools()).tools.map((tool) => tool.name)).toEqual(["list_tokens"]);
+    expect((await readOnly.client.listTools()).tools.map((tool) => tool.name)).toEqual(["list_tokens", "review_tokens"]);
   });
 
   it("ignores SolarNetwork account settings in the environment, and says so", async () => {

@@ -31,7 +31,7 @@ describe("node dist/cli.js over stdio", () => {
     const client = new Client({ name: "stdio-test", version: "0" });
     await client.connect(transport);
     const { tools } = await client.listTools();
-    expect(tools).toHaveLength(4);
+    expect(tools).toHaveLength(7);
     const created = await client.callTool({ name: "create_token", arguments: { type: "ReadNodeData", nodeIds: [1] } });
     const secret = (created.structuredContent as { secret: string }).secret;
     expect(secret).toBeTruthy();

@@ -18,9 +18,9 @@ async function create(args: Json): Promise<Json> {
 }
 
 describe("tools/list", () => {
-  it("offers the four tools with strict, described inputs, output schemas and explicit hints", async () => {
+  it("offers the tools with strict, described inputs, output schemas and explicit hints", async () => {
     const { tools } = await h.client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(["create_token", "delete_token", "list_tokens", "update_token"]);
+    expect(tools.map((t) => t.name).sort()).toEqual(["create_token", "delete_token", "list_tokens", "retire_assistant_tokens", "review_tokens", "rotate_token", "update_token"]);
     for (const tool of tools) {
       expect(tool.inputSchema.additionalProperties, tool.name).toBe(false);
       for (const [field, schema] of Object.entries(tool.inputSchema.properties ?? {})) {
@@ -112,7 +112,7 @@ describe("update_token", () => {
     const renamed = await h.call("update_token", { tokenId: token.id, name: "Student access" });
     expect((renamed.structuredContent as Json).token).toMatchObject({
       name: "Student access",
-      description: "Region 1 reports",
+      description: expect.stringMatching(/^Region 1 reports \[ai \d{8}T\d{4}Z\]$/),
     });
   });
 

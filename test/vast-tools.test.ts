@@ -24,10 +24,10 @@ type Structured = Record<string, any>;
 const structured = (result: { structuredContent?: unknown }) => result.structuredContent as Structured;
 
 describe("VAST tools", () => {
-  it("lists the four VMS tools with all hints, and no delete or disable", async () => {
+  it("lists the VMS tools with all hints, and no delete or disable", async () => {
     const { client } = await start();
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(["list_tokens", "create_token", "update_token", "revoke_token"]);
+    expect(tools.map((tool) => tool.name)).toEqual(["list_tokens", "create_token", "update_token", "revoke_token", "review_tokens", "retire_assistant_tokens", "rotate_token"]);
     for (const tool of tools) {
       expect(Object.keys(tool.annotations ?? {})).toEqual(expect.arrayContaining(["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"]));
       expect(tool.outputSchema).toBeDefined();
@@ -41,7 +41,7 @@ describe("VAST tools", () => {
     const result = await h.call("create_token", { expiresIn: "30D" });
     expect(result.isError).toBeFalsy();
     const { token, secret, warnings } = structured(result);
-    expect(token).toMatchObject({ name: "admin_api_token", owner: "admin", status: "Active" });
+    expect(token).toMatchObject({ name: expect.stringMatching(/^admin_api_token \[ai \d{8}T\d{4}Z\]$/), owner: "admin", status: "Active" });
     expect(secret).toMatch(new RegExp(`^${token.id}\\.[A-Za-z0-9]+$`));
     expect(warnings[0]).toMatch(/shown only now/);
     const expires = Date.parse(token.expires);
@@ -93,7 +93,7 @@ describe("VAST tools", () => {
 
     h = await start({ env: { VAST_ALLOWED_OWNERS: "secops" }, elicit: () => ALLOW });
     result = await h.call("create_token", { owner: "secops", name: "backup job" });
-    expect(structured(result).token).toMatchObject({ owner: "secops", name: "backup job" });
+    expect(structured(result).token).toMatchObject({ owner: "secops", name: expect.stringMatching(/^backup job \[ai /) });
   });
 
   it("refuses a create over the owner's cap before asking VMS, counting the server's own token", async () => {
@@ -111,7 +111,7 @@ describe("VAST tools", () => {
     const result = await h.call("create_token", { name: "lost" });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/revoked again\. Nothing is left behind/);
-    const lost = h.vms.tokens().filter((token) => token.name === "lost");
+    const lost = h.vms.tokens().filter((token) => token.name.startsWith("lost [ai "));
     expect(lost).toHaveLength(1);
     expect(lost[0]?.revoked).toBe(true);
   });
@@ -124,7 +124,7 @@ describe("VAST tools", () => {
     expect(created.isError).toBeFalsy();
     const { token, secret, warnings } = structured(created);
     expect(secret).toMatch(new RegExp(`^${token.id}\\.`));
-    expect(token).toMatchObject({ name: "kept", owner: "admin" });
+    expect(token).toMatchObject({ name: expect.stringMatching(/^kept \[ai /), owner: "admin" });
     expect(warnings.join(" ")).toMatch(/reading it back failed/);
     expect(h.vms.tokens().find((stored) => stored.id === token.id)?.revoked).toBe(false);
   });

@@ -1,4 +1,4 @@
-import type { BackendCapabilities } from "../core/token.js";
+import type { BackendCapabilities, TokenInventory } from "../core/token.js";
 import type { Logger } from "../log.js";
 import type { z } from "zod";
 import type { Tool } from "../tools/tool.js";
@@ -13,6 +13,8 @@ export interface Backend<Service = unknown> {
   /** Every tool this backend offers; the inventory picks which ones a server exposes. */
   tools: readonly Tool<z.ZodObject, z.ZodObject, Service>[];
   service: Service;
+  /** The same tokens in neutral terms, for the tools every backend shares. */
+  inventory: TokenInventory;
   /** The ID of the token the server authenticates with, when it uses one. */
   ownTokenId: string | undefined;
   /** Lets go of the connection pool and timers; called once no call is running. */

@@ -1,3 +1,5 @@
+import type { Provenance } from "./provenance.js";
+
 /**
  * What every backend's tokens have in common, and what sets the backends apart. Tools that work
  * across backends (and the operator's rules) read these; each backend keeps its own full shape.
@@ -30,5 +32,32 @@ export interface TokenSummary {
   expires?: string;
   lastUsed?: string;
   status: NeutralStatus;
-  policy?: unknown;
+  /** SolarNetwork's security policy, as list_tokens shows it. */
+  policy?: TokenSummaryPolicy;
+  /** Read from the token's provenance marker; undefined when it has none. */
+  provenance?: Provenance;
+}
+
+/** The parts of a policy the review rules read. */
+export interface TokenSummaryPolicy {
+  nodeIds?: readonly number[];
+  sourceIds?: readonly string[];
+  apiPaths?: readonly string[];
+  refreshAllowed?: boolean;
+  [field: string]: unknown;
+}
+
+/**
+ * A backend's tokens in neutral terms, for the tools that work the same on every backend
+ * (review, retire, rotate): each backend maps its own shape onto this.
+ */
+export interface TokenInventory {
+  /** Every token the server can see; revoked ones left out (they can do nothing more). */
+  summaries(signal?: AbortSignal): Promise<TokenSummary[]>;
+  /** Ends a token's use the mildest way the backend has: SolarNetwork disables (reversible), VMS revokes. */
+  retire(tokenId: string, signal?: AbortSignal): Promise<void>;
+  /** The arguments of create_token that make a successor: same type, scope, name (without its marker) and lifetime. */
+  successorArguments(token: TokenSummary): Record<string, unknown>;
+  /** The backend's cap on valid tokens per owner, where it has one. */
+  maxTokensPerOwner?(signal?: AbortSignal): Promise<number>;
 }

@@ -99,3 +99,8 @@ export const infoFields = {
     .optional()
     .describe("What the token is for"),
 };
+
+export const mintedByAssistantField = z
+  .boolean()
+  .optional()
+  .describe("true: only tokens with the [ai …] marker of a token an assistant minted here; false: only those without");

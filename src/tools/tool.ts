@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { BackendCapabilities, TokenInventory } from "../core/token.js";
 import type { Logger } from "../log.js";
 import type { Exclusive } from "../safety/exclusive.js";
 import type { Guardrails } from "../safety/guardrails.js";
@@ -13,9 +14,20 @@ export interface ToolAnnotations {
   openWorldHint: boolean;
 }
 
+/** The backend as the tools that work on every backend see it. */
+export interface BackendView {
+  /** As messages name it: "SolarNetwork", "VAST VMS". */
+  name: string;
+  capabilities: BackendCapabilities;
+  inventory: TokenInventory;
+}
+
 /** What a tool's handler gets: `tokens` is its backend's service, the rest is the same for every backend. */
 export interface ToolContext<Service = unknown> {
   tokens: Service;
+  backend: BackendView;
+  /** Set when rotate_token mints a successor through create_token: the token it succeeds. */
+  successorOf?: string;
   delivery: SecretDelivery;
   log: Logger;
   /** Wall clock, epoch ms. */

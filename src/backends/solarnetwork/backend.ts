@@ -2,6 +2,7 @@ import { SOLARNETWORK_TOOLS } from "../../tools/solarnetwork/index.js";
 import type { Backend, BackendDeps } from "../backend.js";
 import { refreshThrough, SolarNetworkTokenService } from "./api.js";
 import { SolarNetworkClient } from "./client.js";
+import { solarNetworkInventory } from "./inventory.js";
 import type { SolarNetworkAccount } from "./config.js";
 import type { TokenService } from "./service.js";
 import {
@@ -37,7 +38,8 @@ export function solarNetworkBackend(account: SolarNetworkAccount, deps: BackendD
     : undefined;
   // Calls renew the key too; this keeps a server that gets none for a week from letting it expire.
   const renewal = refresher && setInterval(() => void refresher.refreshIfDue(), KEY_RENEWAL_CHECK_MS).unref();
-  const service = new SolarNetworkTokenService(client);
+  const api = new SolarNetworkTokenService(client);
+  const service = refresher ? withKeyRefresh(api, refresher) : api;
   return {
     name: "SolarNetwork",
     capabilities: {
@@ -50,7 +52,8 @@ export function solarNetworkBackend(account: SolarNetworkAccount, deps: BackendD
     },
     instructions: INSTRUCTIONS,
     tools: SOLARNETWORK_TOOLS,
-    service: refresher ? withKeyRefresh(service, refresher) : service,
+    service,
+    inventory: solarNetworkInventory(service),
     ownTokenId: account.tokenId,
     async close() {
       clearInterval(renewal);

@@ -3,6 +3,7 @@ import type { Backend, BackendDeps } from "../backend.js";
 import { VastTokenApi } from "./api.js";
 import { VastClient, vastClientOptions } from "./client.js";
 import type { VastConfig } from "./config.js";
+import { vastInventory } from "./inventory.js";
 import { VmsTokens, type VastTokens } from "./tokens.js";
 
 const INSTRUCTIONS =
@@ -20,6 +21,7 @@ export function vastBackend(config: VastConfig, deps: BackendDeps): Backend<Vast
     deps.protect(credential.password);
   }
   const client = new VastClient({ ...vastClientOptions(config, deps.timeoutMs), clock: deps.clock, retryDelayMs: deps.retryDelayMs });
+  const service = new VmsTokens(new VastTokenApi(client), credential, config.allowedOwners ?? [], deps.clock);
   return {
     name: "VAST VMS",
     capabilities: {
@@ -32,7 +34,8 @@ export function vastBackend(config: VastConfig, deps: BackendDeps): Backend<Vast
     },
     instructions: INSTRUCTIONS,
     tools: VAST_TOOLS,
-    service: new VmsTokens(new VastTokenApi(client), credential, config.allowedOwners ?? [], deps.clock),
+    service,
+    inventory: vastInventory(service),
     ownTokenId: credential.kind === "api-token" ? credential.tokenId : undefined,
     close: () => client.close(),
   };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { withMarker } from "../../core/provenance.js";
 import { applyCreateRules, enforceActiveTokenCap } from "../../backends/solarnetwork/rules.js";
 import { sanitizeToken } from "../../safety/sanitize.js";
 import { isSolarNetworkError } from "../../backends/solarnetwork/errors.js";
@@ -8,6 +9,7 @@ import { riskWarnings } from "../../backends/solarnetwork/policy.js";
 import { errorText, ToolError } from "../../core/errors.js";
 import { displayModeField, expiryFields, infoFields, policyFields, tokenTypeField } from "../fields.js";
 import { expiryWarnings, requestedPolicy } from "../policy-input.js";
+import { alreadyCreatedWarning, earlierCreate, mintProvenance, refuseForgedMarker, requestKeyField } from "../provenance-input.js";
 import { resultText } from "../text.js";
 import { defineTool, type SolarNetworkToolContext as ToolContext } from "./tool.js";
 
@@ -24,6 +26,7 @@ export const createToken = defineTool({
   input: z.strictObject({
     type: tokenTypeField,
     ...infoFields,
+    requestKey: requestKeyField,
     ...policyFields,
     ...expiryFields,
     displayMode: displayModeField,
@@ -35,8 +38,20 @@ export const createToken = defineTool({
     warnings: z.array(z.string()),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async run(input, { tokens, delivery, now, signal, log, protectSecret, guardrails, confirm, exclusive }) {
+  async run(input, context) {
+    const { tokens, delivery, now, signal, log, protectSecret, guardrails, confirm, exclusive } = context;
+    refuseForgedMarker("description", input.description);
     const policy = applyCreateRules(input.type, requestedPolicy(input, now()), guardrails, now());
+    /** A repeated requestKey answers with the first token: checked before asking, and again in the exclusive section. */
+    const reuse = async () => {
+      const earlier = await earlierCreate(input.requestKey, context);
+      const token = earlier && (await tokens.get(earlier.id, signal));
+      if (!earlier || !token || input.requestKey === undefined) return undefined;
+      const structured = { token: sanitizeToken(token), warnings: [alreadyCreatedWarning(earlier, input.requestKey)] };
+      return { structured, text: resultText(structured, input.displayMode, [structured.token], structured.warnings) };
+    };
+    const repeated = await reuse();
+    if (repeated) return repeated;
     await delivery.prepare();
     const risks = [
       ...(input.type === "User" ? ["a User token acts as the whole account within its apiPaths"] : []),
@@ -44,6 +59,8 @@ export const createToken = defineTool({
     ];
     if (risks.length > 0) await confirm(`Create a SolarNetwork ${input.type} security token? ${capitalise(risks.join("; and "))}.`);
     const created = await exclusive(async () => {
+      const repeat = await reuse();
+      if (repeat) return repeat;
       await enforceActiveTokenCap(tokens, guardrails, signal);
       const sentAt = now();
       try {
@@ -53,19 +70,20 @@ export const createToken = defineTool({
         return await removeOrphan(input.type, policy, sentAt, error, { tokens, log });
       }
     });
+    if (!("secret" in created)) return created;
     protectSecret(created.secret);
     let token = created.token;
     const warnings: string[] = expiryWarnings(input);
 
     // Generate takes no name: like s10k, a second call sets it. Its failure must not lose the secret.
-    const info = { name: input.name || `user${token.userId}_api_token`, description: input.description };
+    const info = { name: input.name || `user${token.userId}_api_token`, description: withMarker(input.description, mintProvenance(input.requestKey, context)) };
     try {
       await tokens.setInfo(token.id, info, signal);
-      token = { ...token, name: info.name, ...(info.description ? { description: info.description } : {}) };
+      token = { ...token, name: info.name, description: info.description };
     } catch (error) {
       log.warn("setting the new token's name failed", { tokenId: token.id, error: errorText(error) });
       warnings.push(
-        `The token was created, but setting its name and description failed (${errorText(error)}) Use update_token to set them.`,
+        `The token was created, but setting its name and description failed (${errorText(error)}), so it also lacks the [ai …] marker that shows an assistant minted it. Use update_token to set them.`,
       );
     }
 

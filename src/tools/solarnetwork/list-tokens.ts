@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { readProvenance } from "../../core/provenance.js";
 import { sanitizeToken } from "../../safety/sanitize.js";
 import { isRestricted, tokenSchema, type Token } from "../../backends/solarnetwork/model.js";
 import { defineTool } from "./tool.js";
 import { resultText } from "../text.js";
-import { displayModeField, statusField, tokenTypeField, visibleText } from "../fields.js";
+import { displayModeField, mintedByAssistantField, statusField, tokenTypeField, visibleText } from "../fields.js";
 
 export const listTokens = defineTool({
   name: "list_tokens",
@@ -14,6 +15,7 @@ export const listTokens = defineTool({
   input: z.strictObject({
     type: tokenTypeField.optional(),
     status: statusField.optional().describe("Only Active or only Disabled tokens"),
+    mintedByAssistant: mintedByAssistantField,
     search: visibleText()
       .min(1)
       .max(200)
@@ -24,7 +26,7 @@ export const listTokens = defineTool({
     displayMode: displayModeField,
   }),
   output: z.object({
-    tokens: z.array(tokenSchema),
+    tokens: z.array(tokenSchema.extend({ mintedByAssistant: z.boolean().describe("Carries the [ai …] marker: an assistant minted it here") })),
     total: z.number().int().describe("Tokens matching the filter, over all pages"),
     offset: z.number().int(),
     limit: z.number().int(),
@@ -36,7 +38,10 @@ export const listTokens = defineTool({
     const all = await tokens.list({ type: input.type, status: input.status }, signal);
     const own = all.find((token) => token.id === ownTokenId);
     // Matched against what is shown, never the raw fields: a search must not read a hidden value back.
-    const shown = all.map(sanitizeToken);
+    const shown = all
+      .map(sanitizeToken)
+      .map((token) => ({ ...token, mintedByAssistant: readProvenance(token.description) !== undefined }))
+      .filter((token) => input.mintedByAssistant === undefined || token.mintedByAssistant === input.mintedByAssistant);
     const matching = input.search ? shown.filter(matcher(input.search, redact)) : shown;
     const page = matching.slice(input.offset, input.offset + input.limit);
     const structured = {

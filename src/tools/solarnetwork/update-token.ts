@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { carryMarker } from "../../core/provenance.js";
 import { applyUpdateRules, capExpiryOnEnable, enforceActiveTokenCap } from "../../backends/solarnetwork/rules.js";
 import { describeToken, sanitizeToken } from "../../safety/sanitize.js";
 import { wirePolicy } from "../../backends/solarnetwork/effective-policy.js";
@@ -8,6 +9,7 @@ import { hasPolicyFields, riskWarnings } from "../../backends/solarnetwork/polic
 import { PartialFailureError, ToolError, UserInputError } from "../../core/errors.js";
 import { displayModeField, expiryFields, infoFields, policyFields, statusField, tokenIdField } from "../fields.js";
 import { expiryWarnings, requestedPolicy } from "../policy-input.js";
+import { refuseForgedMarker } from "../provenance-input.js";
 import { resultText } from "../text.js";
 import { defineTool, type SolarNetworkToolContext as ToolContext } from "./tool.js";
 
@@ -54,6 +56,7 @@ export const updateToken = defineTool({
     if (input.replace && !wantsPolicy) {
       throw new UserInputError("replace", "replace needs the policy fields that make up the new policy.");
     }
+    refuseForgedMarker("description", input.description);
     const policy = wantsPolicy ? requestedPolicy(input, now()) : undefined;
 
     const current = await tokens.get(input.tokenId, signal);
@@ -89,7 +92,10 @@ export const updateToken = defineTool({
       info: () =>
         tokens.setInfo(
           current.id,
-          { name: input.name ?? current.name, description: input.description ?? current.description },
+          {
+            name: input.name ?? current.name,
+            description: input.description === undefined ? current.description : carryMarker(input.description, current.description),
+          },
           signal,
         ),
       policy: () => tokens.updatePolicy(current.id, sendPolicy ?? {}, mode, signal),

@@ -5,7 +5,9 @@ import { mayHaveApplied, RefusedError, ToolError } from "../../core/errors.js";
 import { boundedExpiry } from "../../safety/guardrails.js";
 import { displayModeField, expiryFields } from "../fields.js";
 import { expiryWarnings, resolvedExpiry } from "../policy-input.js";
+import { alreadyCreatedWarning, earlierCreate, mintProvenance, refuseForgedMarker, requestKeyField } from "../provenance-input.js";
 import { durationFor } from "./expiry.js";
+import { markedName } from "./naming.js";
 import { ownerField, vastNameField } from "./fields.js";
 import { sanitizeVastToken } from "./list-tokens.js";
 import { defineTool, type VastToolContext } from "./tool.js";
@@ -22,6 +24,7 @@ export const createVastToken = defineTool({
   input: z.strictObject({
     name: vastNameField.optional().describe("The token's name; default <owner>_api_token"),
     owner: ownerField.optional(),
+    requestKey: requestKeyField,
     ...expiryFields,
     displayMode: displayModeField,
   }),
@@ -34,6 +37,7 @@ export const createVastToken = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run(input, context) {
     const { tokens, signal, guardrails, now, confirm, delivery, protectSecret, exclusive } = context;
+    refuseForgedMarker("name", input.name);
     const resolvedAt = now();
     const expiry = boundedExpiry(resolvedExpiry(input, resolvedAt), guardrails, resolvedAt, "create");
     const warnings = expiryWarnings(input);
@@ -51,9 +55,22 @@ export const createVastToken = defineTool({
         `Create a VAST VMS API token for the user «${owner}» (not this server's own user ${ownUser})? It can do everything ${owner} can do in VMS.`,
       );
     }
-    const name = input.name ?? `${owner}_api_token`;
+    const name = markedName(input.name ?? `${owner}_api_token`, mintProvenance(input.requestKey, context), warnings);
+    /** A repeated requestKey answers with the first token: checked before asking, and again in the exclusive section. */
+    const reuse = async () => {
+      const earlier = await earlierCreate(input.requestKey, context);
+      const token = earlier && (await tokens.get(earlier.id, signal));
+      if (!earlier || !token || input.requestKey === undefined) return undefined;
+      const structured = { token: sanitizeVastToken(token), warnings: [alreadyCreatedWarning(earlier, input.requestKey)] };
+      const text = !input.displayMode || input.displayMode === "json" ? JSON.stringify(structured) : [renderVastTokens([structured.token], input.displayMode), ...structured.warnings].join("\n");
+      return { structured, text };
+    };
+    const repeated = await reuse();
+    if (repeated) return repeated;
 
-    const { created, sentAt, slackMs } = await exclusive(async () => {
+    const minted = await exclusive(async () => {
+      const repeat = await reuse();
+      if (repeat) return repeat;
       const before = await tokens.list({ owner, includeRevoked: false }, signal);
       await refuseOverCap(owner, before, context);
       const sentAt = now();
@@ -63,6 +80,8 @@ export const createVastToken = defineTool({
       const created = await createOrRevokeOrphan({ name, owner: input.owner, expiry: duration }, owner, before, context);
       return { created, sentAt, slackMs: now() - from };
     });
+    if (!("created" in minted)) return minted;
+    const { created, sentAt, slackMs } = minted;
     protectSecret(created.secret);
     protectSecret(created.secret.slice(created.secret.indexOf(".") + 1));
 

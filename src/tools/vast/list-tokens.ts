@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { readProvenance } from "../../core/provenance.js";
 import { sanitizeText } from "../../safety/sanitize.js";
-import { displayModeField } from "../fields.js";
+import { displayModeField, mintedByAssistantField, visibleText } from "../fields.js";
 import { defineTool } from "./tool.js";
 import { renderVastTokens } from "../../backends/vast/render.js";
 import { vastTokenSchema, type VastToken } from "../../backends/vast/tokens.js";
@@ -15,13 +16,14 @@ export const listVastTokens = defineTool({
   input: z.strictObject({
     owner: ownerField.optional().describe("Only this VMS user's tokens"),
     includeRevoked: z.boolean().default(false).describe("Also list revoked tokens (VMS archives them)"),
-    search: z.string().min(1).max(200).optional().describe("Case-insensitive text matched against ID, name and owner"),
+    mintedByAssistant: mintedByAssistantField,
+    search: visibleText().min(1).max(200).optional().describe("Case-insensitive text matched against ID, name and owner"),
     limit: z.number().int().min(1).max(500).default(50).describe("Tokens per page, 1-500 (default 50)"),
     offset: z.number().int().min(0).max(1_000_000).default(0).describe("Tokens to skip, for paging (default 0)"),
     displayMode: displayModeField,
   }),
   output: z.object({
-    tokens: z.array(vastTokenSchema),
+    tokens: z.array(vastTokenSchema.extend({ mintedByAssistant: z.boolean().describe("Carries the [ai …] marker: an assistant minted it here") })),
     total: z.number().int().describe("Tokens matching the filter, over all pages"),
     offset: z.number().int(),
     limit: z.number().int(),
@@ -29,10 +31,14 @@ export const listVastTokens = defineTool({
     warnings: z.array(z.string()),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async run(input, { tokens, signal }) {
-    const all = (await tokens.list({ owner: input.owner, includeRevoked: input.includeRevoked }, signal)).map(sanitizeVastToken);
+  async run(input, { tokens, signal, redact }) {
+    const all = (await tokens.list({ owner: input.owner, includeRevoked: input.includeRevoked }, signal))
+      .map(sanitizeVastToken)
+      .map((token) => ({ ...token, mintedByAssistant: readProvenance(token.name) !== undefined }))
+      .filter((token) => input.mintedByAssistant === undefined || token.mintedByAssistant === input.mintedByAssistant);
     const needle = input.search?.toLowerCase();
-    const matching = needle ? all.filter((token) => [token.id, token.name, token.owner].some((f) => f.toLowerCase().includes(needle))) : all;
+    // Matched against what is shown, never the raw fields: a search must not read a hidden value back.
+    const matching = needle ? all.filter((token) => [token.id, token.name, token.owner].some((f) => redact(f).toLowerCase().includes(needle))) : all;
     const page = matching.slice(input.offset, input.offset + input.limit);
     const structured = {
       tokens: page,

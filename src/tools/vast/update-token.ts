@@ -8,7 +8,9 @@ import { defineTool } from "./tool.js";
 import { renderVastTokens } from "../../backends/vast/render.js";
 import { vastTokenSchema } from "../../backends/vast/tokens.js";
 import { vastNameField, vastTokenIdField } from "./fields.js";
+import { refuseForgedMarker } from "../provenance-input.js";
 import { durationFor } from "./expiry.js";
+import { renamed } from "./naming.js";
 import { sanitizeVastToken } from "./list-tokens.js";
 
 export const updateVastToken = defineTool({
@@ -37,6 +39,7 @@ export const updateVastToken = defineTool({
   async run(input, { tokens, signal, now, guardrails, confirm }) {
     const wantsExpiry = [input.expirationDate, input.expiresIn, input.timeZone].some((value) => value !== undefined);
     if (input.name === undefined && !wantsExpiry) throw new UserInputError("arguments", "nothing to change: give a name or an expiry.");
+    refuseForgedMarker("name", input.name);
     const expiry = wantsExpiry ? boundedExpiry(resolvedExpiry(input, now()), guardrails, now(), "update") : undefined;
     const warnings = expiryWarnings(input);
 
@@ -44,7 +47,7 @@ export const updateVastToken = defineTool({
     if (!current) throw new ToolError(`No API token with ID ${input.tokenId} is visible to this server; nothing was changed.`);
     if (current.status === "Revoked") throw new ToolError(`Token ${current.id} is revoked, for good; nothing was changed. Create a new one instead.`);
     const change: { name?: string; expiry?: string } = {};
-    if (input.name !== undefined) change.name = input.name;
+    if (input.name !== undefined) change.name = renamed(input.name, current.name, warnings);
     if (expiry !== undefined) change.expiry = durationFor(expiry, Date.parse(current.created), await tokens.maxLifetimeMs(signal), input);
     const currentExpiry = current.expires === undefined ? Infinity : Date.parse(current.expires);
     if (expiry !== undefined && expiry > currentExpiry) {

@@ -1,0 +1,37 @@
+import { readProvenance, withoutMarker } from "../../core/provenance.js";
+import type { TokenInventory, TokenSummary } from "../../core/token.js";
+import type { VastToken, VastTokens } from "./tokens.js";
+
+/** VMS tokens in neutral terms. Retiring one revokes it, for good: VMS has no disable. */
+export function vastInventory(tokens: VastTokens): TokenInventory {
+  return {
+    async summaries(signal) {
+      return (await tokens.list({ includeRevoked: false }, signal)).map(summaryOf);
+    },
+    retire: (tokenId, signal) => tokens.revoke(tokenId, signal),
+    successorArguments(token) {
+      const lifetimeSeconds = token.expires === undefined ? 0 : Math.floor((Date.parse(token.expires) - Date.parse(token.created)) / 1000);
+      const name = withoutMarker(token.name);
+      return {
+        ...(name === undefined ? {} : { name }),
+        owner: token.owner,
+        ...(lifetimeSeconds > 0 ? { expiresIn: `${lifetimeSeconds}s` } : {}),
+      };
+    },
+    maxTokensPerOwner: (signal) => tokens.maxTokensPerUser(signal),
+  };
+}
+
+export function summaryOf(token: VastToken): TokenSummary {
+  const provenance = readProvenance(token.name);
+  return {
+    id: token.id,
+    name: token.name,
+    owner: token.owner,
+    created: token.created,
+    ...(token.expires === undefined ? {} : { expires: token.expires }),
+    ...(token.lastUsed === undefined ? {} : { lastUsed: token.lastUsed }),
+    status: token.status,
+    ...(provenance ? { provenance } : {}),
+  };
+}

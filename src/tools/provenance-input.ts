@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { UserInputError } from "../core/errors.js";
+import { looksLikeMarker, requestKeyHash, type Provenance } from "../core/provenance.js";
+import type { TokenSummary } from "../core/token.js";
+import type { ToolContext } from "./tool.js";
+
+/** create_token's idempotency key, on every backend. */
+export const requestKeyField = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'")
+  .optional()
+  .describe("Idempotency key: a second create with the same key within 24 hours returns the first token (without its secret)");
+
+const REQUEST_KEY_WINDOW_MS = 24 * 3_600_000;
+
+/** Refuses model-written text that would read as a provenance marker: provenance is this server's to write. */
+export function refuseForgedMarker(field: string, text: string | undefined): void {
+  if (text !== undefined && looksLikeMarker(text)) {
+    throw new UserInputError(field, "must not contain \"[ai \": that is the provenance marker this server writes itself.");
+  }
+}
+
+/** The provenance of a token minted now by this call (create_token, or rotate_token through it). */
+export function mintProvenance(requestKey: string | undefined, { now, successorOf }: Pick<ToolContext, "now" | "successorOf">): Provenance {
+  return {
+    mintedAt: now(),
+    ...(requestKey === undefined ? {} : { requestKey: requestKeyHash(requestKey) }),
+    ...(successorOf === undefined ? {} : { rotatedFrom: successorOf }),
+  };
+}
+
+/** The token an earlier create with this requestKey made within 24 hours, found by its marker; survives restarts. */
+export async function earlierCreate(requestKey: string | undefined, { backend, now, signal }: Pick<ToolContext, "backend" | "now" | "signal">): Promise<TokenSummary | undefined> {
+  if (requestKey === undefined) return undefined;
+  const hash = requestKeyHash(requestKey);
+  const since = now() - REQUEST_KEY_WINDOW_MS;
+  return (await backend.inventory.summaries(signal))
+    .filter((token) => token.provenance?.requestKey === hash && token.provenance.mintedAt >= since)
+    .sort((a, b) => Date.parse(a.created) - Date.parse(b.created))[0];
+}
+
+export function alreadyCreatedWarning(token: TokenSummary, requestKey: string): string {
+  return `A token for requestKey "${requestKey}" was already created (${token.id}, ${token.created}): this is it, and no new one was made. Its secret was shown then and cannot be shown again; if it was lost, rotate_token makes a successor.`;
+}
