@@ -78,7 +78,7 @@ export function composeServer<Service>(
     },
     redactor,
     log,
-    audit: settings.auditLog ? fileAuditJournal(settings.auditLog, redactor, clock) : noAuditJournal,
+    audit: settings.auditLog ? fileAuditJournal(settings.auditLog, redactor, clock, backend.id) : noAuditJournal,
     // Made once: every server shares them, so the limits hold across HTTP requests.
     rateLimits: rateLimits(settings.rateLimits, clock),
     labels: overrides.sandbox ? sandboxLabels(backend.name) : undefined,

@@ -156,6 +156,7 @@ describe("audit journal", () => {
     expect(text).not.toContain(secret);
     expect(text).not.toContain(h.admin.secret);
     const lines = text.trim().split("\n").map((line) => JSON.parse(line));
+    expect(new Set(lines.map((l) => l.backend))).toEqual(new Set(["solarnetwork"]));
     expect(lines.map((l) => [l.tool, l.phase, l.outcome])).toEqual([
       ["create_token", "attempt", undefined],
       ["create_token", "outcome", "applied"],

@@ -216,4 +216,16 @@ describe("VAST tools", () => {
     expect(textOf(result)).not.toContain(h.admin.token.split(".")[1]);
     expect(h.sentSinceMark()).toBe(0);
   });
+
+  it("journals each change with the backend, never the new credential", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "vast-audit-")), "audit.jsonl");
+    const h = await start({ env: { SN_MCP_AUDIT_LOG: file } });
+    const { secret } = structured(await h.call("create_token", { name: "journaled" }));
+    const lines = readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    expect(lines.map((line) => [line.backend, line.tool, line.phase])).toEqual([
+      ["vast", "create_token", "attempt"],
+      ["vast", "create_token", "outcome"],
+    ]);
+    expect(readFileSync(file, "utf8")).not.toContain(secret.split(".")[1]);
+  });
 });

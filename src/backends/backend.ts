@@ -5,6 +5,8 @@ import type { Tool } from "../tools/tool.js";
 
 /** One token system behind the tools. A server process serves exactly one. */
 export interface Backend<Service = unknown> {
+  /** Stable, for machines (audit lines): "solarnetwork", "vast". */
+  id: string;
   /** As people call it in messages: "SolarNetwork", "VAST VMS". */
   name: string;
   capabilities: BackendCapabilities;

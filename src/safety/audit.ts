@@ -21,11 +21,12 @@ export interface AuditEntry {
   message?: string;
 }
 
-export function fileAuditJournal(path: string, redactor: Redactor, clock: () => number = Date.now): AuditJournal {
+/** `backend`: which token system the lines are about (one per process), e.g. `solarnetwork`. */
+export function fileAuditJournal(path: string, redactor: Redactor, clock: () => number = Date.now, backend?: string): AuditJournal {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   return {
     record(entry) {
-      const line = JSON.stringify(redactor.value({ time: new Date(clock()).toISOString(), ...entry }));
+      const line = JSON.stringify(redactor.value({ time: new Date(clock()).toISOString(), ...(backend ? { backend } : {}), ...entry }));
       appendFileSync(path, `${line}\n`, { mode: 0o600, flag: "a" });
     },
   };

@@ -41,6 +41,7 @@ export function solarNetworkBackend(account: SolarNetworkAccount, deps: BackendD
   const api = new SolarNetworkTokenService(client);
   const service = refresher ? withKeyRefresh(api, refresher) : api;
   return {
+    id: "solarnetwork",
     name: "SolarNetwork",
     capabilities: {
       ends: "delete",

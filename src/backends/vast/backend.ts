@@ -23,6 +23,7 @@ export function vastBackend(config: VastConfig, deps: BackendDeps): Backend<Vast
   const client = new VastClient({ ...vastClientOptions(config, deps.timeoutMs), clock: deps.clock, retryDelayMs: deps.retryDelayMs });
   const service = new VmsTokens(new VastTokenApi(client), credential, config.allowedOwners ?? [], deps.clock);
   return {
+    id: "vast",
     name: "VAST VMS",
     capabilities: {
       ends: "revoke",
