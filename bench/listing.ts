@@ -1,20 +1,29 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { handshake, spawnPeer } from "./stdio-peer.js";
 import { round, type Row } from "./stats.js";
 
 /**
  * 6. The tool listing, which a client puts in the model's context on every turn: the tools/list
- * response of `node dist/cli.js` (all four tools) over stdio, its bytes, and the part the model is
+ * response of `node dist/cli.js` (all four tools) over stdio, and of `node dist/cli.js vast sandbox`
+ * (the VAST tools, against the embedded simulator), its bytes, and the part the model is
  * given (each tool's name, description and inputSchema, as compact JSON) in approximate model
  * tokens: characters / 4. No tokenizer of current Claude models is public; on this listing, chars/4
  * came within 4% of two real ones (see bench/README.md), so no tokenizer is a dependency. Peer:
  * @modelcontextprotocol/server-everything's listing, measured the same way.
  */
 
-interface Tool {
+export interface ListedTool {
   name: string;
   description?: string;
   inputSchema: unknown;
+}
+
+/** What the model is given of a listing (compact JSON), and its approximate size in model tokens. */
+export function modelVisible(tools: readonly ListedTool[]): { chars: number; tokens: number } {
+  const visible = JSON.stringify(tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })));
+  return { chars: visible.length, tokens: Math.ceil(visible.length / 4) };
 }
 
 interface Listing {
@@ -29,9 +38,9 @@ async function listing(args: string[], env: Record<string, string>): Promise<Lis
   try {
     await handshake(peer);
     const { bytes, result } = await peer.requestSized("tools/list");
-    const tools = (result as { tools: Tool[] }).tools;
-    const visible = JSON.stringify(tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })));
-    return { tools: tools.length, responseBytes: bytes, modelChars: visible.length, modelTokens: Math.ceil(visible.length / 4) };
+    const tools = (result as { tools: ListedTool[] }).tools;
+    const { chars, tokens } = modelVisible(tools);
+    return { tools: tools.length, responseBytes: bytes, modelChars: chars, modelTokens: tokens };
   } finally {
     await peer.close();
   }
@@ -40,6 +49,14 @@ async function listing(args: string[], env: Record<string, string>): Promise<Lis
 export async function benchListing(options: { root: string; serverEnv: Record<string, string> }): Promise<{ rows: Row[]; details: Record<string, unknown> }> {
   const base = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" };
   const ours = await listing([join(options.root, "dist", "cli.js")], { ...base, ...options.serverEnv });
+  // The VAST sandbox keeps its state under HOME: a throwaway one.
+  const vastHome = mkdtempSync(join(tmpdir(), "sn-tokens-mcp-bench-"));
+  let vast: Listing;
+  try {
+    vast = await listing([join(options.root, "dist", "cli.js"), "vast", "sandbox"], { ...base, HOME: vastHome });
+  } finally {
+    rmSync(vastHome, { recursive: true, force: true });
+  }
   const everything = await listing([join(options.root, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js"), "stdio"], base);
   const peer = "@modelcontextprotocol/server-everything";
   return {
@@ -59,6 +76,19 @@ export async function benchListing(options: { root: string; serverEnv: Record<st
       },
       {
         section: "listing",
+        figure: `VAST (vast sandbox) tools/list, ${vast.tools} tools: name + description + inputSchema, model tokens (chars/4)`,
+        ours: vast.modelTokens,
+        unit: "tokens",
+        peer: `${peer} (${everything.tools} tools)`,
+        peerValue: everything.modelTokens,
+        ratioOf: "ours/peer",
+        ratio: round(vast.modelTokens / everything.modelTokens, 2),
+        target: "—",
+        pass: null,
+        note: `${vast.modelChars} characters; ${round(vast.modelTokens / vast.tools, 0)} tokens per tool; response ${vast.responseBytes} B`,
+      },
+      {
+        section: "listing",
         figure: `tools/list response on the wire (all fields, JSON-RPC line)`,
         ours: ours.responseBytes,
         unit: "B",
@@ -71,6 +101,6 @@ export async function benchListing(options: { root: string; serverEnv: Record<st
         note: `model-visible part ${ours.modelChars} B`,
       },
     ],
-    details: { ours, everything },
+    details: { ours, vast, everything },
   };
 }

@@ -273,8 +273,19 @@ function errorResult(text: string, redactor: Redactor): CallToolResult {
   return { isError: true, content: [{ type: "text", text: redactor.text(text) }] };
 }
 
+/**
+ * A tool's JSON Schema, as the model reads it on every turn: without the ±(2^53 − 1) bounds zod
+ * states for every integer (true of any JSON number a model writes, and 26 characters each).
+ */
 function jsonSchema(schema: z.ZodObject, io: "input" | "output") {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: "draft-7", io }) as Record<string, unknown>;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    target: "draft-7",
+    io,
+    override: ({ jsonSchema: node }) => {
+      if (node.maximum === Number.MAX_SAFE_INTEGER) delete node.maximum;
+      if (node.minimum === Number.MIN_SAFE_INTEGER) delete node.minimum;
+    },
+  }) as Record<string, unknown>;
   return { ...rest, type: "object" as const };
 }
 

@@ -18,82 +18,77 @@ export function visibleText() {
 export const tokenIdField = z
   .string()
   .regex(/^[\x21-\x7e]{20}$/, "must be a SolarNetwork token ID: exactly 20 printable characters, no spaces")
-  .describe("The security token's ID, 20 characters, e.g. hNAdH.aXHaEqFossMwT8");
+  .describe("Token ID, 20 characters, e.g. hNAdH.aXHaEqFossMwT8");
 
 export const tokenTypeField = z
   .enum(TOKEN_TYPES)
-  .describe("Token type: ReadNodeData (a data token: reads node data) or User (acts as the account)");
+  .describe("ReadNodeData (reads node data) or User (acts as the account)");
 
 export const statusField = z.enum(TOKEN_STATUSES).describe("Active or Disabled");
 
 export const displayModeField = z
   .enum(["json", "pretty", "csv"])
   .optional()
-  .describe("Text rendering of the result: json (compact, default), pretty (a table) or csv");
+  .describe("Result text: json (default), pretty (a table) or csv");
 
 function uniqueList<T extends z.ZodType>(item: T, what: string) {
-  return z
-    .array(item)
-    .min(1, `must list at least one ${what}; omit the field instead`)
-    .max(MAX_LIST, `must list at most ${MAX_LIST} ${what}s`)
-    .refine((values) => new Set(values).size === values.length, `must not repeat a ${what}`);
+  return (
+    z
+      .array(item)
+      .min(1, `must list at least one ${what}; omit the field instead`)
+      // A refinement, not .max(): the cap guards the server, and no model needs telling on every turn.
+      .refine((values) => values.length <= MAX_LIST, `must list at most ${MAX_LIST} ${what}s`)
+      .refine((values) => new Set(values).size === values.length, `must not repeat a ${what}`)
+  );
 }
 
+// An `id` makes each tool's JSON Schema hold these once, as definitions its fields refer to: the
+// model reads the 19 aggregations once per tool, not once per field.
 const pattern = visibleText()
   .min(1, "must not hold an empty pattern")
   .max(MAX_PATTERN, `patterns are at most ${MAX_PATTERN} characters`)
-  .regex(/^[^\s\p{Cc}]+$/u, "patterns must not hold spaces or control characters");
+  .regex(/^[^\s\p{Cc}]+$/u, "patterns must not hold spaces or control characters")
+  .meta({ id: "pattern" });
 
-const aggregation = z.enum(AGGREGATIONS);
-const locationPrecision = z.enum(LOCATION_PRECISIONS);
+const aggregation = z.enum(AGGREGATIONS).meta({ id: "aggregation" });
+const locationPrecision = z.enum(LOCATION_PRECISIONS).meta({ id: "locationPrecision" });
 
 /** The security-policy fields, named as s10k and SolarNetwork name them. */
 export const policyFields = {
-  nodeIds: uniqueList(z.number().int("node IDs are whole numbers").positive("node IDs are positive").max(Number.MAX_SAFE_INTEGER), "node ID")
+  nodeIds: uniqueList(z.number().int("node IDs are whole numbers").positive("node IDs are positive"), "node ID")
     .optional()
-    .describe("Restrict to these node IDs, e.g. [100, 101]"),
+    .describe("Node IDs allowed, e.g. [100, 101]"),
   sourceIds: uniqueList(pattern, "source ID pattern")
     .optional()
-    .describe("Restrict to these datum source IDs; Ant patterns (?, *, **), e.g. ['/REGION1/**']"),
+    .describe("Datum source IDs allowed, Ant patterns (?, *, **), e.g. ['/REGION1/**']"),
   apiPaths: uniqueList(pattern, "API path pattern")
     .optional()
-    .describe("Restrict to these API paths (after /api/v1/sec), Ant patterns; a leading ! excludes, e.g. ['/datum/**']"),
+    .describe("API paths allowed (after /api/v1/sec), Ant patterns; a leading ! excludes, e.g. ['/datum/**']"),
   nodeMetadataPaths: uniqueList(pattern, "node metadata path")
     .optional()
-    .describe("Restrict node metadata access to these paths, Ant patterns, e.g. ['/pm/**']"),
-  userMetadataPaths: uniqueList(pattern, "user metadata path")
-    .optional()
-    .describe("Restrict user metadata access to these paths, Ant patterns"),
-  minAggregation: aggregation
-    .optional()
-    .describe("Lowest data aggregation allowed, e.g. Hour for hourly data or coarser"),
-  aggregations: uniqueList(aggregation, "aggregation")
-    .optional()
-    .describe("Exactly which aggregations are allowed (instead of minAggregation)"),
-  minLocationPrecision: locationPrecision.optional().describe("Coarsest location precision shown, e.g. PostalCode"),
+    .describe("Node metadata paths allowed, Ant patterns, e.g. ['/pm/**']"),
+  userMetadataPaths: uniqueList(pattern, "user metadata path").optional().describe("User metadata paths allowed, Ant patterns"),
+  minAggregation: aggregation.optional().describe("Finest aggregation allowed, e.g. Hour: hourly or coarser"),
+  aggregations: uniqueList(aggregation, "aggregation").optional().describe("Aggregations allowed, instead of minAggregation"),
+  minLocationPrecision: locationPrecision.optional().describe("Finest location precision allowed, e.g. PostalCode"),
   locationPrecisions: uniqueList(locationPrecision, "location precision")
     .optional()
-    .describe("Exactly which location precisions are allowed (instead of minLocationPrecision)"),
-  refreshAllowed: z
-    .boolean()
-    .optional()
-    .describe("Whether holders of a derived signing key may refresh it while the token has not expired"),
+    .describe("Location precisions allowed, instead of minLocationPrecision"),
+  refreshAllowed: z.boolean().optional().describe("Whether derived signing keys may be refreshed before the token expires"),
 };
 
 export const expiryFields = {
   expirationDate: visibleText()
     .optional()
-    .describe("Expiry as a date (2026-03-31, midnight at its start) or date and time (2026-03-31T17:00), read in timeZone"),
-  timeZone: visibleText()
-    .optional()
-    .describe("Zone for expirationDate: an IANA zone (Pacific/Auckland), an offset (-05:00) or UTC; default UTC"),
+    .describe("Expiry: a date (2026-03-31, its first midnight) or date and time (2026-03-31T17:00), in timeZone"),
+  timeZone: visibleText().optional().describe("Zone of expirationDate: Pacific/Auckland, -05:00 or UTC (default)"),
   expiresIn: visibleText()
     .optional()
-    .describe("Expiry relative to now instead of expirationDate: an integer and a unit, Y years, M months (30 days), W weeks, D days, h hours, m minutes, s seconds, e.g. 180D"),
+    .describe("Expiry from now, instead of expirationDate: an integer and a unit Y, M (30 days), W, D, h, m (minutes) or s, e.g. 180D"),
 };
 
 export const infoFields = {
-  name: visibleText().max(128, "names are at most 128 characters").optional().describe("A short name for the token"),
+  name: visibleText().max(128, "names are at most 128 characters").optional().describe("A short name"),
   description: visibleText()
     .max(512, "descriptions are at most 512 characters")
     .optional()

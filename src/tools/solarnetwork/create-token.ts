@@ -20,9 +20,8 @@ export const createToken = defineTool({
   name: "create_token",
   title: "Create a security token",
   description:
-    "Create a SolarNetwork security token, optionally restricted by a security policy (nodes, sources, API paths, " +
-    "metadata paths, aggregation, location precision) and with an expiry. Returns the token and, once only, its secret " +
-    "(or the path of a file holding it). Prefer the narrowest policy and an expiry.",
+    "Create a SolarNetwork security token, optionally with a security policy and an expiry. Returns the token and, " +
+    "once only, its secret (or the path of a file holding it). Prefer the narrowest policy and an expiry.",
   input: z.strictObject({
     type: tokenTypeField,
     ...infoFields,

@@ -9,7 +9,7 @@ export const deleteToken = defineTool({
   title: "Delete a security token",
   description:
     "Delete a SolarNetwork security token for good: anything using it stops working at once. " +
-    "To stop a token reversibly, use update_token with status Disabled instead.",
+    "To stop it reversibly, use update_token with status Disabled.",
   input: z.strictObject({ tokenId: tokenIdField }),
   output: z.object({ deleted: z.string().describe("The deleted token's ID") }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

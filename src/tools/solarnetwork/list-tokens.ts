@@ -10,19 +10,19 @@ export const listTokens = defineTool({
   name: "list_tokens",
   title: "List security tokens",
   description:
-    "List the SolarNetwork security tokens of the account, newest last, with their policies. Never shows secrets. " +
-    "Filter by type, status or a search text; page with limit and offset.",
+    "List the account's SolarNetwork security tokens with their policies, newest last; never their secrets. " +
+    "Filter by type, status or search; page with limit and offset.",
   input: z.strictObject({
     type: tokenTypeField.optional(),
-    status: statusField.optional().describe("Only Active or only Disabled tokens"),
+    status: statusField.optional().describe("Only tokens with this status"),
     mintedByAssistant: mintedByAssistantField,
     search: visibleText()
       .min(1)
       .max(200)
       .optional()
-      .describe("Case-insensitive text matched against token ID, name and description"),
-    limit: z.number().int().min(1).max(500).default(50).describe("Tokens per page, 1-500 (default 50)"),
-    offset: z.number().int().min(0).default(0).describe("Tokens to skip, for paging (default 0)"),
+      .describe("Case-insensitive text in token ID, name or description"),
+    limit: z.number().int().min(1).max(500).default(50).describe("Tokens per page"),
+    offset: z.number().int().min(0).default(0).describe("Tokens to skip, for paging"),
     displayMode: displayModeField,
   }),
   output: z.object({

@@ -20,19 +20,18 @@ export const updateToken = defineTool({
   name: "update_token",
   title: "Update a security token",
   description:
-    "Change a SolarNetwork token's name or description, its security policy, its expiry, or its status (Active or " +
-    "Disabled). Policy fields are merged into the current policy (lists are added to) unless replace is true, " +
-    "which makes the given fields the whole policy. Applied in the order info, policy, status.",
+    "Change a SolarNetwork token's name, description, security policy, expiry or status. Policy fields merge into " +
+    "the current policy (lists are added to) unless replace is true. Applied in the order info, policy, status.",
   input: z.strictObject({
     tokenId: tokenIdField,
     ...infoFields,
-    status: statusField.optional().describe("Active to enable the token, Disabled to disable it"),
+    status: statusField.optional().describe("Active enables the token, Disabled disables it"),
     ...policyFields,
     ...expiryFields,
     replace: z
       .boolean()
       .default(false)
-      .describe("false (default): merge into the current policy; true: the given policy fields replace the whole policy"),
+      .describe("true: the given policy fields become the whole policy; false: they merge into it"),
     displayMode: displayModeField,
   }),
   output: z.object({

@@ -17,9 +17,9 @@ export const listVastTokens = defineTool({
     owner: ownerField.optional().describe("Only this VMS user's tokens"),
     includeRevoked: z.boolean().default(false).describe("Also list revoked tokens (VMS archives them)"),
     mintedByAssistant: mintedByAssistantField,
-    search: visibleText().min(1).max(200).optional().describe("Case-insensitive text matched against ID, name and owner"),
-    limit: z.number().int().min(1).max(500).default(50).describe("Tokens per page, 1-500 (default 50)"),
-    offset: z.number().int().min(0).max(1_000_000).default(0).describe("Tokens to skip, for paging (default 0)"),
+    search: visibleText().min(1).max(200).optional().describe("Case-insensitive text in ID, name or owner"),
+    limit: z.number().int().min(1).max(500).default(50).describe("Tokens per page"),
+    offset: z.number().int().min(0).max(1_000_000).default(0).describe("Tokens to skip, for paging"),
     displayMode: displayModeField,
   }),
   output: z.object({

@@ -17,9 +17,8 @@ export const updateVastToken = defineTool({
   name: "update_token",
   title: "Update an API token",
   description:
-    "Rename a VAST VMS API token or change its expiry (its scope, owner and secret cannot change; there is no disable: " +
-    "revoke_token ends a token). expiresIn counts from now, e.g. 30D is 30 days from now; this server converts it to " +
-    "VMS's duration from the token's creation.",
+    "Rename a VAST VMS API token or change its expiry; expiresIn counts from now (30D: 30 days from now). Its scope, " +
+    "owner and secret cannot change, and there is no disable: revoke_token ends a token.",
   input: z.strictObject({
     tokenId: vastTokenIdField,
     name: vastNameField.optional().describe("The new name"),

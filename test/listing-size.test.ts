@@ -1,0 +1,84 @@
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { modelVisible } from "../bench/listing.js";
+import { AGGREGATIONS } from "../src/backends/solarnetwork/model.js";
+import { startHarness, type Harness } from "./support/harness.js";
+import { startVastHarness, type VastHarness } from "./support/vast-harness.js";
+
+/**
+ * The listing is in the model's context on every turn: it must not grow back. Budgets are the
+ * measured sizes (bench/listing.ts's estimator, characters / 4) with a little headroom; lower them
+ * as the listing shrinks, and raise them only for a new field or tool.
+ */
+const SOLARNETWORK_BUDGET_TOKENS = 2_200;
+const VAST_BUDGET_TOKENS = 1_100;
+/** review_tokens, retire_assistant_tokens and rotate_token: the same on both backends. */
+const HYGIENE_BUDGET_TOKENS = 500;
+const HYGIENE_TOOLS = ["review_tokens", "retire_assistant_tokens", "rotate_token"];
+const core = (tools: Tool[]) => tools.filter((tool) => !HYGIENE_TOOLS.includes(tool.name));
+const hygiene = (tools: Tool[]) => tools.filter((tool) => HYGIENE_TOOLS.includes(tool.name));
+
+let sn: Harness;
+let vast: VastHarness;
+let snTools: Tool[];
+let vastTools: Tool[];
+
+beforeAll(async () => {
+  sn = await startHarness();
+  vast = await startVastHarness();
+  snTools = (await sn.client.listTools()).tools;
+  vastTools = (await vast.client.listTools()).tools;
+});
+afterAll(async () => {
+  await sn?.close();
+  await vast?.close();
+});
+
+const schemaText = (tool: Tool) => JSON.stringify(tool.inputSchema);
+
+describe("the tool listing a model is given", () => {
+  it("stays within its budget of model tokens, for each backend", () => {
+    expect(core(snTools)).toHaveLength(4);
+    expect(core(vastTools)).toHaveLength(4);
+    expect(modelVisible(core(snTools)).tokens).toBeLessThanOrEqual(SOLARNETWORK_BUDGET_TOKENS);
+    expect(modelVisible(core(vastTools)).tokens).toBeLessThanOrEqual(VAST_BUDGET_TOKENS);
+    expect(hygiene(snTools)).toHaveLength(3);
+    expect(modelVisible(hygiene(snTools)).tokens).toBeLessThanOrEqual(HYGIENE_BUDGET_TOKENS);
+    expect(modelVisible(hygiene(vastTools)).tokens).toBeLessThanOrEqual(HYGIENE_BUDGET_TOKENS);
+  });
+
+  it("states no ±(2^53 - 1) integer bound", () => {
+    for (const tool of [...snTools, ...vastTools]) {
+      expect(schemaText(tool), tool.name).not.toContain(String(Number.MAX_SAFE_INTEGER));
+      expect(JSON.stringify(tool.outputSchema), tool.name).not.toContain(String(Number.MAX_SAFE_INTEGER));
+    }
+  });
+
+  it("holds the aggregations once per tool, shared by minAggregation and aggregations", () => {
+    for (const name of ["create_token", "update_token"]) {
+      const tool = snTools.find((candidate) => candidate.name === name)!;
+      expect(schemaText(tool).split(`"${AGGREGATIONS.at(-1)}"`).length - 1, name).toBe(1);
+    }
+  });
+
+  it("still means what the server accepts to a client that validates against it", () => {
+    const createToken = snTools.find((tool) => tool.name === "create_token")!;
+    const validate = new AjvJsonSchemaValidator().getValidator(createToken.inputSchema);
+    const policy = { minLocationPrecision: "PostalCode", sourceIds: ["/REGION1/**"], nodeIds: [100] };
+    expect(validate({ type: "ReadNodeData", minAggregation: "Hour", ...policy }).valid).toBe(true);
+    expect(validate({ type: "ReadNodeData", aggregations: ["Day", "Month"], ...policy }).valid).toBe(true);
+    expect(validate({ type: "ReadNodeData", aggregations: ["Hourly"] }).valid).toBe(false);
+    expect(validate({ type: "ReadNodeData", minLocationPrecision: "Planet" }).valid).toBe(false);
+    expect(validate({ type: "ReadNodeData", sourceIds: ["has space"] }).valid).toBe(false);
+    expect(validate({ type: "ReadNodeData", nodeIds: [] }).valid).toBe(false);
+  });
+
+  it("leaves the list cap out of the schema, and the server still enforces it", async () => {
+    expect(schemaText(snTools.find((tool) => tool.name === "create_token")!)).not.toContain("maxItems");
+    const nodeIds = Array.from({ length: 201 }, (_, index) => index + 1);
+    const result = await sn.call("create_token", { type: "ReadNodeData", nodeIds });
+    expect(result.isError).toBe(true);
+    expect((result.content as { text: string }[])[0]!.text).toMatch(/"nodeIds": must list at most 200 node IDs/);
+  });
+});
