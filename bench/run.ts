@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { benchColdStart } from "./cold-start.js";
+import { benchHttpThroughput } from "./http-throughput.js";
 import { serverEnv, startAccount } from "./in-process.js";
 import { benchListing } from "./listing.js";
 import { benchMemory } from "./memory.js";
@@ -16,10 +17,10 @@ import { startLocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js
 /**
  * `npm run bench`: the benchmarks (see bench/README.md), each figure beside a named peer measured in
  * the same run, as ratios. Prints one table and writes the same rows (plus details) to
- * bench/results.json. `--only signing,cold,listing,call,scale,memory` runs a subset.
+ * bench/results.json. `--only signing,cold,listing,call,http,scale,memory` runs a subset.
  */
 
-const SECTIONS = ["signing", "cold", "listing", "call", "scale", "memory"] as const;
+const SECTIONS = ["signing", "cold", "listing", "call", "http", "scale", "memory"] as const;
 type Section = (typeof SECTIONS)[number];
 
 // This file runs as node_modules/.cache/sn-tokens-mcp-bench/run.js (see bench/bench.mjs).
@@ -88,6 +89,17 @@ if (only.has("call")) {
   const result = await benchPerCall({ root, tokens: 50, warmup: 300, pairs: 1_000 });
   rows.push(...result.rows);
   details.perCall = result.details;
+}
+if (only.has("http")) {
+  progress("HTTP mode throughput");
+  const account = await startAccount(50);
+  try {
+    const result = await benchHttpThroughput({ root, account, requests: 2_000, concurrency: 16 });
+    rows.push(...result.rows);
+    details.http = result.details;
+  } finally {
+    await account.close();
+  }
 }
 if (only.has("scale")) {
   progress("scale");

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+import type { jsonSchemaValidator as JsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
   CallToolRequestSchema,
@@ -79,6 +81,8 @@ export function mcpServerFactory<Service>(options: McpServerOptions<Service>): M
     instructions: options.instructions + (labels?.instructions ?? ""),
     byName: new Map(tools.map((tool) => [tool.name, tool])),
     listing: labels ? listed.map(labels.tool) : listed,
+    // The SDK would build an Ajv instance (with its formats) per server: one per process instead.
+    validator: new AjvJsonSchemaValidator(),
   };
   const running = new Set<Promise<unknown>>();
   const track = <T>(call: Promise<T>): Promise<T> => {
@@ -99,15 +103,19 @@ interface Prepared<Service> {
   instructions: string;
   byName: ReadonlyMap<string, Tool<z.ZodObject, z.ZodObject, Service>>;
   listing: ListedTool[];
+  validator: JsonSchemaValidator;
 }
 
 function createMcpServer<Service>(
   options: McpServerOptions<Service>,
-  { instructions, byName, listing }: Prepared<Service>,
+  { instructions, byName, listing, validator }: Prepared<Service>,
   track: <T>(call: Promise<T>) => Promise<T>,
 ): McpServerHandle {
   const { context, redactor, log, audit, labels } = options;
-  const server = new Server({ name: SERVER_NAME, version: SERVER_VERSION }, { capabilities: { tools: {} }, instructions });
+  const server = new Server(
+    { name: SERVER_NAME, version: SERVER_VERSION },
+    { capabilities: { tools: {} }, instructions, jsonSchemaValidator: validator },
+  );
 
   /** Asks the person, through the client, to allow a change; throws when they or the operator say no. */
   const confirm = async (question: string, signal: AbortSignal): Promise<void> => {
@@ -125,11 +133,7 @@ function createMcpServer<Service>(
           mode: "form",
           // The question quotes token data: the same redaction as every other output.
           message: redactor.text(question),
-          requestedSchema: {
-            type: "object",
-            properties: { allow: { type: "boolean", title: "Allow this change", default: false } },
-            required: ["allow"],
-          },
+          requestedSchema: CONFIRMATION_SCHEMA,
         },
         { signal },
       );
@@ -236,6 +240,16 @@ function createMcpServer<Service>(
     close: () => server.close(),
   };
 }
+
+/**
+ * One object for every question: the shared validator compiles the answer's schema once and caches
+ * it by identity, where a fresh object per question would add a compiled schema each time.
+ */
+const CONFIRMATION_SCHEMA = {
+  type: "object" as const,
+  properties: { allow: { type: "boolean" as const, title: "Allow this change", default: false } },
+  required: ["allow"],
+};
 
 const AUDIT_REFUSED =
   "The audit journal (SN_MCP_AUDIT_LOG) could not be written, so this change was refused and nothing was sent. The operator should check SN_MCP_AUDIT_LOG.";
