@@ -1,33 +1,38 @@
 #!/usr/bin/env node
 // Builds the MCPB desktop bundle (Claude Desktop: double-click to install) from dist/:
 //
-//   npm run pack          # = npm run build, then this script
-//   node scripts/pack.mjs [--out file.mcpb] [--keep]
+//   npm run pack                                   # = npm run build, then this script: SolarNetwork
+//   npm run pack -- --manifest manifest-vast.json  # the VAST VMS bundle
+//   node scripts/pack.mjs [--manifest manifest.json] [--out file.mcpb] [--keep]
 //
-// 1. checks manifest.json: the mcpb schema (`mcpb validate`), its version against package.json, its
-//    tool list against the server's, and that every ${user_config.X} it passes is declared, with a
-//    default unless required (the desktop app leaves an unset, default-less value unsubstituted);
+// 1. checks the manifest (scripts/manifest.mjs): the mcpb schema (`mcpb validate`), its version
+//    against package.json, its tool list against its backend's, and that every ${user_config.X} it
+//    passes is declared, with a default unless required;
 // 2. stages what the npm package ships (`npm pack --dry-run`: package.json, README, LICENSE and the
-//    esbuild bundle in dist/), manifest.json and its icon in a temporary directory, and installs the
+//    esbuild bundle in dist/), the manifest (as manifest.json) and its icon in a temporary directory, and installs the
 //    production dependencies (undici alone) there from package-lock.json (`npm ci --omit=dev`);
 // 3. packs it with `mcpb pack` (which leaves out *.d.ts, *.map, node_modules/.bin, lock files);
 // 4. unpacks the result elsewhere, runs `node dist/cli.js --version` from it, then serves one
-//    list_tokens call from it over stdio (against a local SolarUser), so a bundle that cannot load
-//    its own modules fails here rather than on someone's desktop;
+//    list_tokens call from it over stdio, started as the desktop app starts it from the manifest,
+//    against its backend's simulator, so a bundle that cannot load its own modules fails here
+//    rather than on someone's desktop;
 // 5. prints the bundle's path and size.
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
-import { fileURLToPath, URL } from "node:url";
+import { URL } from "node:url";
 import { parseArgs } from "node:util";
+import { backendOf, MANIFESTS, manifestProblems, readManifest, ROOT as root, serverLaunch } from "./manifest.mjs";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const mcpb = join(root, "node_modules", "@anthropic-ai", "mcpb", "dist", "cli", "cli.js");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
-const { values: flags } = parseArgs({ options: { out: { type: "string" }, keep: { type: "boolean" } } });
+const { values: flags } = parseArgs({
+  options: { manifest: { type: "string", default: "manifest.json" }, out: { type: "string" }, keep: { type: "boolean" } },
+});
+if (!MANIFESTS.includes(flags.manifest)) fail(`--manifest must be one of ${MANIFESTS.join(", ")}, not ${flags.manifest}.`);
 
 /**
  * Left out of the bundle beyond mcpb's own exclusions (*.d.ts, *.map, .bin, lock files): what Node
@@ -51,30 +56,13 @@ function treeSize(path) {
   return readdirSync(path).reduce((total, name) => total + treeSize(join(path, name)), 0);
 }
 
-const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8"));
+const manifest = readManifest(flags.manifest);
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 if (!existsSync(join(root, "dist", "cli.js"))) fail("dist/cli.js is missing: run npm run build first (npm run pack does).");
 
 // 1. The manifest.
-try {
-  run(process.execPath, [mcpb, "validate", join(root, "manifest.json")]);
-} catch (error) {
-  fail(`manifest.json is not a valid MCPB manifest:\n${error.stdout ?? error.message}`);
-}
-if (manifest.version !== pkg.version) fail(`manifest.json version ${manifest.version} differs from package.json ${pkg.version}.`);
-if (manifest.server.entry_point !== pkg.bin["sn-tokens-mcp"]) fail("manifest.json server.entry_point is not package.json's bin.");
-const { ALL_TOOLS } = await import(new URL("../dist/tools/index.js", import.meta.url).href);
-const serverTools = ALL_TOOLS.map((tool) => tool.name).sort();
-const listedTools = manifest.tools.map((tool) => tool.name).sort();
-if (JSON.stringify(serverTools) !== JSON.stringify(listedTools)) {
-  fail(`manifest.json tools [${listedTools}] differ from the server's [${serverTools}].`);
-}
-const referenced = JSON.stringify(manifest.server.mcp_config).matchAll(/\$\{user_config\.([^}]+)\}/g);
-for (const [, key] of referenced) {
-  const option = manifest.user_config?.[key];
-  if (!option) fail(`manifest.json mcp_config uses user_config.${key}, which user_config does not declare.`);
-  if (!option.required && option.default === undefined) fail(`manifest.json user_config.${key} is optional and needs a default.`);
-}
+const problems = await manifestProblems(flags.manifest);
+if (problems.length > 0) fail(problems.join("\n"));
 
 // 2. The staging directory.
 const stage = mkdtempSync(join(tmpdir(), "sn-tokens-mcp-bundle-"));
@@ -82,9 +70,10 @@ const check = mkdtempSync(join(tmpdir(), "sn-tokens-mcp-bundle-check-"));
 try {
   // --ignore-scripts: dist/ is built already, and prepack would rebuild it.
   const [packed] = JSON.parse(run(npm, ["pack", "--dry-run", "--json", "--ignore-scripts", "--loglevel=error"], { cwd: root }));
-  for (const file of [...packed.files.map((entry) => entry.path), "manifest.json", manifest.icon, "package-lock.json"]) {
+  for (const file of [...packed.files.map((entry) => entry.path), manifest.icon, "package-lock.json"]) {
     cpSync(join(root, file), join(stage, file));
   }
+  cpSync(join(root, flags.manifest), join(stage, "manifest.json"));
   run(npm, ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
     cwd: stage,
     stdio: ["ignore", "ignore", "inherit"],
@@ -108,7 +97,7 @@ try {
   }
 
   // ... and serves: a real MCP client lists the tools and calls one, against a local SolarUser.
-  await smokeTest(join(check, "dist", "cli.js"));
+  await smokeTest(check);
 
   // 5. Report.
   const unpacked = treeSize(check);
@@ -126,37 +115,40 @@ try {
 }
 
 /** The bundled server over stdio, as the desktop app starts it (only the manifest's variables). */
-async function smokeTest(cli) {
+async function smokeTest(directory) {
   const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
   const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
-  const { startLocalSolarUser } = await import(new URL("../dist/sandbox/solaruser.js", import.meta.url).href);
-  const solarUser = await startLocalSolarUser();
-  const admin = solarUser.seedToken({ type: "User" });
+  const backend = await startBackend();
+  const launch = serverLaunch(manifest, directory, backend.values);
   const client = new Client({ name: "sn-tokens-mcp-pack", version: pkg.version });
   try {
     await client.connect(
       new StdioClientTransport({
-        command: process.execPath,
-        args: [cli],
-        env: {
-          PATH: process.env.PATH ?? "",
-          SN_URL: solarUser.url,
-          SN_TOKEN: admin.id,
-          SN_TOKEN_SECRET: admin.secret,
-          SN_MCP_READ_ONLY: "false",
-          SN_MCP_SECRET_DELIVERY: "inline",
-          SN_MCP_MAX_LIFETIME: "",
-          SN_MCP_LOG_LEVEL: "warn",
-        },
+        ...launch,
+        env: { PATH: process.env.PATH ?? "", SN_MCP_LOG_LEVEL: "warn", ...launch.env },
         stderr: "inherit",
       }),
     );
     const { tools } = await client.listTools();
     if (tools.length !== manifest.tools.length) fail(`the bundled server lists ${tools.length} tools, the manifest ${manifest.tools.length}.`);
     const listed = await client.callTool({ name: "list_tokens", arguments: {} });
-    if (listed.isError || listed.structuredContent?.tokens?.[0]?.id !== admin.id) fail("the bundled server's list_tokens failed.");
+    if (listed.isError || listed.structuredContent?.tokens?.[0]?.id !== backend.ownTokenId) fail("the bundled server's list_tokens failed.");
   } finally {
     await client.close();
-    await solarUser.close();
+    await backend.close();
   }
+}
+
+/** The manifest's backend simulated locally, a credential for the server, and the user_config values naming both. */
+async function startBackend() {
+  if (backendOf(manifest) === "vast") {
+    const { startVmsSimulator } = await import(new URL("../dist/simulators/vast/server.js", import.meta.url).href);
+    const vms = await startVmsSimulator({ recordRequests: false });
+    const own = vms.seedToken({ owner: "admin", name: "sn-tokens-mcp pack check" });
+    return { values: { vast_url: vms.url, vast_api_token: own.token }, ownTokenId: own.id, close: () => vms.close() };
+  }
+  const { startLocalSolarUser } = await import(new URL("../dist/simulators/solarnetwork/solaruser.js", import.meta.url).href);
+  const solarUser = await startLocalSolarUser();
+  const own = solarUser.seedToken({ type: "User" });
+  return { values: { sn_url: solarUser.url, sn_token: own.id, sn_token_secret: own.secret }, ownTokenId: own.id, close: () => solarUser.close() };
 }

@@ -7,6 +7,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backendOf, MANIFESTS, manifestProblems, readManifest, serverLaunch, serverToolNames } from "../scripts/manifest.mjs";
+import { startVmsSimulator } from "../src/simulators/vast/server.js";
 
 // What `npm publish` ships, packed from the dist/ that `npm test` builds first (pretest):
 // --ignore-scripts, or prepack would rebuild dist/ under the other test files' running servers.
@@ -102,6 +104,57 @@ describe("the npm package", () => {
       expect((listed.structuredContent as { tokens: unknown[] }).tokens.length).toBeGreaterThan(0);
     } finally {
       await client.close();
+    }
+  });
+});
+
+// The checks npm run pack makes (scripts/manifest.mjs), on the dist/ that npm test builds first.
+describe("the MCPB manifests", () => {
+  it.each(MANIFESTS)("%s is fit to pack: MCPB schema, package.json's version and bin, its backend's tools, every user_config it passes declared", async (file) => {
+    expect(await manifestProblems(file)).toEqual([]);
+  });
+
+  it("one bundle per backend, with distinct names: manifest.json serves SolarNetwork, manifest-vast.json VAST VMS", async () => {
+    const [solarnetwork, vast] = MANIFESTS.map(readManifest);
+    expect([backendOf(solarnetwork!), backendOf(vast!)]).toEqual(["solarnetwork", "vast"]);
+    expect(vast!.name).not.toBe(solarnetwork!.name);
+    expect(await serverToolNames(vast!)).toEqual(["create_token", "list_tokens", "revoke_token", "update_token"]);
+  });
+
+  it("manifest-vast.json runs dist/cli.js vast with the VMS address and the API token (sensitive) required, the CA file and other owners optional", () => {
+    const manifest = readManifest("manifest-vast.json");
+    expect(manifest.server.mcp_config.args).toEqual(["${__dirname}/dist/cli.js", "vast"]);
+    const env = manifest.server.mcp_config.env;
+    expect(env).toMatchObject({
+      VAST_URL: "${user_config.vast_url}",
+      VAST_API_TOKEN: "${user_config.vast_api_token}",
+      VAST_CA_FILE: "${user_config.vast_ca_file}",
+      VAST_ALLOWED_OWNERS: "${user_config.allowed_owners}",
+    });
+    expect(Object.keys(env).filter((name) => !/^(VAST|SN_MCP)_/.test(name))).toEqual([]);
+    const options = manifest.user_config;
+    expect(options.vast_url).toMatchObject({ required: true });
+    expect(options.vast_api_token).toMatchObject({ required: true, sensitive: true });
+    expect(options.vast_ca_file).toMatchObject({ type: "file", required: false, default: "" });
+    expect(options.allowed_owners).toMatchObject({ required: false, default: "" });
+  });
+
+  it("manifest-vast.json's server, started as the desktop app starts it (defaults for the rest), serves list_tokens from VMS", { timeout: 30_000 }, async () => {
+    const vms = await startVmsSimulator({ recordRequests: false });
+    const own = vms.seedToken({ owner: "admin", name: "desktop bundle" });
+    const launch = serverLaunch(readManifest("manifest-vast.json"), ROOT, { vast_url: vms.url, vast_api_token: own.token });
+    const client = new Client({ name: "package-test", version: "0" });
+    try {
+      await client.connect(
+        new StdioClientTransport({ ...launch, env: { PATH: process.env.PATH ?? "", SN_MCP_LOG_LEVEL: "warn", ...launch.env }, stderr: "ignore" }),
+      );
+      expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(["create_token", "list_tokens", "revoke_token", "update_token"]);
+      const listed = (await client.callTool({ name: "list_tokens", arguments: {} })) as CallToolResult;
+      expect(listed.isError).toBeFalsy();
+      expect((listed.structuredContent as { tokens: { id: string }[] }).tokens.map((token) => token.id)).toEqual([own.id]);
+    } finally {
+      await client.close();
+      await vms.close();
     }
   });
 });
