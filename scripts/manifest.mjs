@@ -20,12 +20,13 @@ export function backendOf(manifest) {
   return manifest.server.mcp_config.args.slice(1).includes("vast") ? "vast" : "solarnetwork";
 }
 
-/** The names of the tools the built server (dist/) has for the manifest's backend, sorted. */
+/** The names of the tools the built server (dist/) has for the manifest's backend (the hygiene tools included), sorted. */
 export async function serverToolNames(manifest) {
   const backend = backendOf(manifest);
   const module = await import(pathToFileURL(join(ROOT, "dist", "tools", backend, "index.js")).href);
   const tools = backend === "vast" ? module.VAST_TOOLS : module.SOLARNETWORK_TOOLS;
-  return tools.map((tool) => tool.name).sort();
+  const { hygieneTools } = await import(pathToFileURL(join(ROOT, "dist", "tools", "hygiene", "index.js")).href);
+  return [...tools, ...hygieneTools(tools)].map((tool) => tool.name).sort();
 }
 
 /** Everything wrong with a manifest, in our words; empty when it is fit to pack. Needs dist/ built. */

@@ -118,7 +118,7 @@ describe("the MCPB manifests", () => {
     const [solarnetwork, vast] = MANIFESTS.map(readManifest);
     expect([backendOf(solarnetwork!), backendOf(vast!)]).toEqual(["solarnetwork", "vast"]);
     expect(vast!.name).not.toBe(solarnetwork!.name);
-    expect(await serverToolNames(vast!)).toEqual(["create_token", "list_tokens", "revoke_token", "update_token"]);
+    expect(await serverToolNames(vast!)).toEqual(["create_token", "list_tokens", "retire_assistant_tokens", "review_tokens", "revoke_token", "rotate_token", "update_token"]);
   });
 
   it("manifest-vast.json runs dist/cli.js vast with the VMS address and the API token (sensitive) required, the CA file and other owners optional", () => {
@@ -148,7 +148,7 @@ describe("the MCPB manifests", () => {
       await client.connect(
         new StdioClientTransport({ ...launch, env: { PATH: process.env.PATH ?? "", SN_MCP_LOG_LEVEL: "warn", ...launch.env }, stderr: "ignore" }),
       );
-      expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(["create_token", "list_tokens", "revoke_token", "update_token"]);
+      expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(["create_token", "list_tokens", "retire_assistant_tokens", "review_tokens", "revoke_token", "rotate_token", "update_token"]);
       const listed = (await client.callTool({ name: "list_tokens", arguments: {} })) as CallToolResult;
       expect(listed.isError).toBeFalsy();
       expect((listed.structuredContent as { tokens: { id: string }[] }).tokens.map((token) => token.id)).toEqual([own.id]);
