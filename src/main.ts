@@ -123,6 +123,7 @@ async function main(): Promise<void> {
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
   process.stdin.once("end", shutdown);
+  (await import("./memory.js")).favourMemoryOverSpeed();
   await app.server.connectStdio();
   app.log.info("serving MCP on stdio", { version: SERVER_VERSION });
 }
