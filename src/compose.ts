@@ -76,7 +76,7 @@ export function composeServer<Service>(
     },
     redactor,
     log,
-    audit: settings.auditLog ? fileAuditJournal(settings.auditLog, redactor, clock) : noAuditJournal,
+    audit: settings.auditLog ? fileAuditJournal(settings.auditLog, backend.id, redactor, clock) : noAuditJournal,
     // Made once: every server shares them, so the limits hold across HTTP requests.
     rateLimits: rateLimits(settings.rateLimits, clock),
     labels: overrides.sandbox ? sandboxLabels(backend.name) : undefined,

@@ -3,8 +3,12 @@ import type { Logger } from "../log.js";
 import type { z } from "zod";
 import type { Tool } from "../tools/tool.js";
 
+/** A backend's stable identifier, for machines (the audit journal); `name` is for people. */
+export type BackendId = "solarnetwork" | "vast";
+
 /** One token system behind the tools. A server process serves exactly one. */
 export interface Backend<Service = unknown> {
+  id: BackendId;
   /** As people call it in messages: "SolarNetwork", "VAST VMS". */
   name: string;
   capabilities: BackendCapabilities;

@@ -39,6 +39,7 @@ export function solarNetworkBackend(account: SolarNetworkAccount, deps: BackendD
   const renewal = refresher && setInterval(() => void refresher.refreshIfDue(), KEY_RENEWAL_CHECK_MS).unref();
   const service = new SolarNetworkTokenService(client);
   return {
+    id: "solarnetwork",
     name: "SolarNetwork",
     capabilities: {
       ends: "delete",

@@ -21,6 +21,7 @@ export function vastBackend(config: VastConfig, deps: BackendDeps): Backend<Vast
   }
   const client = new VastClient({ ...vastClientOptions(config, deps.timeoutMs), clock: deps.clock, retryDelayMs: deps.retryDelayMs });
   return {
+    id: "vast",
     name: "VAST VMS",
     capabilities: {
       ends: "revoke",
