@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { chmodSync, existsSync, statSync } from "node:fs";
 import { vastBackend } from "../backends/vast/backend.js";
 import { readOwners, rejectSolarNetworkVariables, type VastConfig } from "../backends/vast/config.js";
 import { composeServer, type App, type Overrides } from "../compose.js";
@@ -85,14 +85,20 @@ export async function runVastSandbox(options: VastSandboxOptions): Promise<VastS
 
 function readState(file: string): VmsState | undefined {
   if (existsSync(file) && !statSync(file).isFile()) throw new ConfigError("SN_MCP_SANDBOX_FILE", `${file} is not a file`);
+  const notOurs = () =>
+    new ConfigError("SN_MCP_SANDBOX_FILE", `${file} is not a VMS sandbox state file. Move it away (a new one is created) or point SN_MCP_SANDBOX_FILE elsewhere.`);
+  let state: VmsState | undefined;
   try {
-    return loadVmsState(file);
+    state = loadVmsState(file);
   } catch {
-    throw new ConfigError(
-      "SN_MCP_SANDBOX_FILE",
-      `${file} is not a VMS sandbox state file. Move it away (a new one is created) or point SN_MCP_SANDBOX_FILE elsewhere.`,
-    );
+    throw notOurs();
   }
+  if (state === undefined) return undefined;
+  // The sandbox signs in as the simulator's admin: a state without that user could never seed a credential.
+  if (!state.users.some((user) => user.username === VAST_SANDBOX_ADMIN_USER)) throw notOurs();
+  // It holds the sandbox tokens' secrets in the clear: tighten a file someone loosened (saves write 0600).
+  if (process.platform !== "win32" && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  return state;
 }
 
 /** The seeded credential: a valid token of the simulator's admin with the sandbox's name. */
