@@ -53,6 +53,20 @@ describe("parseExpiresIn", () => {
     expect(parseExpiresIn(text)).toBe(ms);
   });
 
+  it.each([
+    ["P30D", 30 * DAY],
+    ["PT12H", 12 * HOUR],
+    ["P1Y2M", 365 * DAY + 60 * DAY],
+    ["P2W", 14 * DAY],
+    ["P1DT2H3M4S", DAY + 2 * HOUR + 3 * MINUTE + 4 * SECOND],
+  ])("ISO 8601 %s is %d ms (M before T is months, after it minutes)", (text, ms) => {
+    expect(parseExpiresIn(text)).toBe(ms);
+  });
+
+  it.each(["P", "PT", "P1.5D", "P-1D", "PT0S", "P200Y", "P1H"])("refuses the ISO duration %s, naming expiresIn", (text) => {
+    expect(() => parseExpiresIn(text)).toThrow(/expiresIn|zero|too long|ISO 8601/);
+  });
+
   it("tells months (M) from minutes (m)", () => {
     expect(parseExpiresIn("1M")).toBe(30 * DAY);
     expect(parseExpiresIn("1m")).toBe(MINUTE);
@@ -90,7 +104,7 @@ describe("parseExpiresIn", () => {
     ["30Dd", /single-letter unit/],
     ["30days", /single-letter unit/],
     ["1e3D", /not a relative expiry/],
-    ["P30D", /not a relative expiry/],
+    ["P30", /not an ISO 8601 duration/],
     ["30D!", /not a relative expiry/],
     ["３０D", /not a relative expiry/],
   ])("rejects %j", (text, message) => {

@@ -47,7 +47,7 @@ export const MAX_EXPIRES_IN_MS = 100 * 365 * DAY;
 
 const EXPIRES_IN_HELP =
   "give a whole number and one unit with nothing between them, e.g. 180D or 12h; units: Y years (365 days), " +
-  "M months (30 days), w or W weeks, d or D days, h or H hours, m minutes, s or S seconds";
+  "M months (30 days), w or W weeks, d or D days, h or H hours, m minutes, s or S seconds; or an ISO 8601 duration, e.g. P30D";
 
 /** A user's text, quoted and shortened for an error message. */
 function quote(text: string): string {
@@ -60,6 +60,7 @@ function quote(text: string): string {
  */
 export function parseExpiresIn(text: string): number {
   const value = text.trim();
+  if (/^P/.test(value)) return checkedSpan(text, isoDurationMs(text, value));
   const match = /^(\d+)([A-Za-z])$/.exec(value);
   if (!match) {
     let problem = "is not a relative expiry";
@@ -77,11 +78,23 @@ export function parseExpiresIn(text: string): number {
     const hint = unit === "y" ? " (years are an upper-case Y)" : "";
     throw new ExpiryError("expiresIn", `${quote(text)} has an unknown unit "${unit}"${hint}: ${EXPIRES_IN_HELP}.`);
   }
-  const amount = Number(digits);
-  if (amount === 0) {
+  return checkedSpan(text, Number(digits) * unitMs);
+}
+
+/** ISO 8601 durations (`P30D`, `PT12H`, `P1Y2M`), Y and M counted as in `expiresIn` (365 and 30 days). */
+const ISO_DURATION = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+
+function isoDurationMs(text: string, value: string): number {
+  const match = value === "P" ? null : ISO_DURATION.exec(value);
+  if (!match) throw new ExpiryError("expiresIn", `${quote(text)} is not an ISO 8601 duration such as P30D or PT12H: ${EXPIRES_IN_HELP}.`);
+  const units = ["Y", "M", "W", "D", "H", "m", "S"] as const;
+  return units.reduce((sum, unit, index) => sum + Number(match[index + 1] ?? 0) * (EXPIRES_IN_UNITS[unit] as number), 0);
+}
+
+function checkedSpan(text: string, ms: number): number {
+  if (ms === 0) {
     throw new ExpiryError("expiresIn", `${quote(text)} is zero: an expiry must be in the future; ${EXPIRES_IN_HELP}.`);
   }
-  const ms = amount * unitMs;
   if (ms > MAX_EXPIRES_IN_MS) {
     throw new ExpiryError(
       "expiresIn",

@@ -84,7 +84,7 @@ export const expiryFields = {
   timeZone: visibleText().optional().describe("Zone of expirationDate: Pacific/Auckland, -05:00 or UTC (default)"),
   expiresIn: visibleText()
     .optional()
-    .describe("Expiry from now, instead of expirationDate: an integer and a unit Y, M (30 days), W, D, h, m (minutes) or s, e.g. 180D"),
+    .describe("Expiry from now, instead of expirationDate: an integer and a unit Y, M (30 days), W, D, h, m (minutes) or s, e.g. 180D, or ISO P30D"),
 };
 
 export const infoFields = {
