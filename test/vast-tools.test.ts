@@ -228,4 +228,29 @@ describe("VAST tools", () => {
     ]);
     expect(readFileSync(file, "utf8")).not.toContain(secret.split(".")[1]);
   });
+
+  it("never lets the server's own secret, or a new secret after its one reveal, into a result or a log line", async () => {
+    const h = await start({ elicit: () => ALLOW });
+    const ownSecret = h.admin.token.split(".")[1]!;
+    const outputs: string[] = [];
+    const call = async (name: string, args: Record<string, unknown>) => {
+      const result = await h.call(name, args);
+      outputs.push(JSON.stringify(result));
+      return result;
+    };
+    const created = structured(await h.call("create_token", { name: "reveal", expiresIn: "30D" }));
+    const newSecret = created.secret.split(".")[1];
+    await call("list_tokens", { search: ownSecret });
+    await call("list_tokens", { search: newSecret, displayMode: "pretty" });
+    await call("review_tokens", { displayMode: "csv" });
+    await call("update_token", { tokenId: created.token.id, name: ownSecret.slice(0, 20) });
+    await call("rotate_token", { tokenId: h.admin.id });
+    await call("revoke_token", { tokenId: h.admin.token });
+    await call("create_token", { name: newSecret });
+    await call("retire_assistant_tokens", {});
+    const everything = [...outputs, ...h.logs, ...h.questions].join("\n");
+    expect(everything).not.toContain(ownSecret);
+    expect(everything).not.toContain(newSecret);
+  });
 });
+

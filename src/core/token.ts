@@ -47,6 +47,12 @@ export interface TokenSummaryPolicy {
   [field: string]: unknown;
 }
 
+/** The `expiresIn` that gives a successor the token's own lifetime (expiry − creation); undefined for none. */
+export function sameLifetime(token: Pick<TokenSummary, "created" | "expires">): string | undefined {
+  const seconds = token.expires === undefined ? 0 : Math.floor((Date.parse(token.expires) - Date.parse(token.created)) / 1000);
+  return seconds > 0 ? `${seconds}s` : undefined;
+}
+
 /**
  * A backend's tokens in neutral terms, for the tools that work the same on every backend
  * (review, retire, rotate): each backend maps its own shape onto this.

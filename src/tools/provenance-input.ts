@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { UserInputError } from "../core/errors.js";
 import { looksLikeMarker, requestKeyHash, type Provenance } from "../core/provenance.js";
-import type { TokenSummary } from "../core/token.js";
 import type { ToolContext } from "./tool.js";
 
 /** create_token's idempotency key, on every backend. */
@@ -29,16 +28,25 @@ export function mintProvenance(requestKey: string | undefined, { now, successorO
   };
 }
 
-/** The token an earlier create with this requestKey made within 24 hours, found by its marker; survives restarts. */
-export async function earlierCreate(requestKey: string | undefined, { backend, now, signal }: Pick<ToolContext, "backend" | "now" | "signal">): Promise<TokenSummary | undefined> {
+/**
+ * The token an earlier create with this requestKey made within 24 hours (found by its marker, so
+ * it survives restarts), read in the backend's own shape by `read`, with the warning to show.
+ */
+export async function repeatedCreate<T>(
+  requestKey: string | undefined,
+  { backend, now, signal }: Pick<ToolContext, "backend" | "now" | "signal">,
+  read: (tokenId: string) => Promise<T | undefined>,
+): Promise<{ token: T; warning: string } | undefined> {
   if (requestKey === undefined) return undefined;
   const hash = requestKeyHash(requestKey);
   const since = now() - REQUEST_KEY_WINDOW_MS;
-  return (await backend.inventory.summaries(signal))
+  const earlier = (await backend.inventory.summaries(signal))
     .filter((token) => token.provenance?.requestKey === hash && token.provenance.mintedAt >= since)
     .sort((a, b) => Date.parse(a.created) - Date.parse(b.created))[0];
-}
-
-export function alreadyCreatedWarning(token: TokenSummary, requestKey: string): string {
-  return `A token for requestKey "${requestKey}" was already created (${token.id}, ${token.created}): this is it, and no new one was made. Its secret was shown then and cannot be shown again; if it was lost, rotate_token makes a successor.`;
+  const token = earlier && (await read(earlier.id));
+  if (!earlier || token === undefined) return undefined;
+  return {
+    token,
+    warning: `A token for requestKey "${requestKey}" was already created (${earlier.id}, ${earlier.created}): this is it, and no new one was made. Its secret was shown then and cannot be shown again; if it was lost, rotate_token makes a successor.`,
+  };
 }

@@ -1,5 +1,5 @@
 import { readProvenance, withoutMarker } from "../../core/provenance.js";
-import type { TokenInventory, TokenSummary } from "../../core/token.js";
+import { sameLifetime, type TokenInventory, type TokenSummary } from "../../core/token.js";
 import type { Token } from "./model.js";
 import type { TokenService } from "./service.js";
 
@@ -12,13 +12,13 @@ export function solarNetworkInventory(tokens: TokenService): TokenInventory {
     retire: (tokenId, signal) => tokens.setStatus(tokenId, "Disabled", signal),
     successorArguments(token) {
       const { notAfter: _expiry, ...policy } = (token.policy ?? {}) as Record<string, unknown>;
-      const lifetimeSeconds = token.expires === undefined ? 0 : Math.floor((Date.parse(token.expires) - Date.parse(token.created)) / 1000);
+      const expiresIn = sameLifetime(token);
       return {
         type: token.type,
         ...(token.name === undefined ? {} : { name: token.name }),
         ...(withoutMarker(token.description) === undefined ? {} : { description: withoutMarker(token.description) }),
         ...policy,
-        ...(lifetimeSeconds > 0 ? { expiresIn: `${lifetimeSeconds}s` } : {}),
+        ...(expiresIn === undefined ? {} : { expiresIn }),
       };
     },
   };

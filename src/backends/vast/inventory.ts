@@ -1,5 +1,5 @@
 import { readProvenance, withoutMarker } from "../../core/provenance.js";
-import type { TokenInventory, TokenSummary } from "../../core/token.js";
+import { sameLifetime, type TokenInventory, type TokenSummary } from "../../core/token.js";
 import type { VastToken, VastTokens } from "./tokens.js";
 
 /** VMS tokens in neutral terms. Retiring one revokes it, for good: VMS has no disable. */
@@ -10,12 +10,12 @@ export function vastInventory(tokens: VastTokens): TokenInventory {
     },
     retire: (tokenId, signal) => tokens.revoke(tokenId, signal),
     successorArguments(token) {
-      const lifetimeSeconds = token.expires === undefined ? 0 : Math.floor((Date.parse(token.expires) - Date.parse(token.created)) / 1000);
+      const expiresIn = sameLifetime(token);
       const name = withoutMarker(token.name);
       return {
         ...(name === undefined ? {} : { name }),
         owner: token.owner,
-        ...(lifetimeSeconds > 0 ? { expiresIn: `${lifetimeSeconds}s` } : {}),
+        ...(expiresIn === undefined ? {} : { expiresIn }),
       };
     },
     maxTokensPerOwner: (signal) => tokens.maxTokensPerUser(signal),

@@ -9,7 +9,7 @@ import { riskWarnings } from "../../backends/solarnetwork/policy.js";
 import { errorText, ToolError } from "../../core/errors.js";
 import { displayModeField, expiryFields, infoFields, policyFields, tokenTypeField } from "../fields.js";
 import { expiryWarnings, requestedPolicy } from "../policy-input.js";
-import { alreadyCreatedWarning, earlierCreate, mintProvenance, refuseForgedMarker, requestKeyField } from "../provenance-input.js";
+import { mintProvenance, refuseForgedMarker, repeatedCreate, requestKeyField } from "../provenance-input.js";
 import { resultText } from "../text.js";
 import { defineTool, type SolarNetworkToolContext as ToolContext } from "./tool.js";
 
@@ -43,10 +43,9 @@ export const createToken = defineTool({
     const policy = applyCreateRules(input.type, requestedPolicy(input, now()), guardrails, now());
     /** A repeated requestKey answers with the first token: checked before asking, and again in the exclusive section. */
     const reuse = async () => {
-      const earlier = await earlierCreate(input.requestKey, context);
-      const token = earlier && (await tokens.get(earlier.id, signal));
-      if (!earlier || !token || input.requestKey === undefined) return undefined;
-      const structured = { token: sanitizeToken(token), warnings: [alreadyCreatedWarning(earlier, input.requestKey)] };
+      const repeat = await repeatedCreate(input.requestKey, context, (id) => tokens.get(id, signal));
+      if (!repeat) return undefined;
+      const structured = { token: sanitizeToken(repeat.token), warnings: [repeat.warning] };
       return { structured, text: resultText(structured, input.displayMode, [structured.token], structured.warnings) };
     };
     const repeated = await reuse();

@@ -3,6 +3,7 @@ import { readProvenance } from "../../core/provenance.js";
 import { sanitizeToken } from "../../safety/sanitize.js";
 import { isRestricted, tokenSchema, type Token } from "../../backends/solarnetwork/model.js";
 import { defineTool } from "./tool.js";
+import { pageOf, pageSummary } from "../paging.js";
 import { resultText } from "../text.js";
 import { displayModeField, mintedByAssistantField, statusField, tokenTypeField, visibleText } from "../fields.js";
 
@@ -43,16 +44,9 @@ export const listTokens = defineTool({
       .map((token) => ({ ...token, mintedByAssistant: readProvenance(token.description) !== undefined }))
       .filter((token) => input.mintedByAssistant === undefined || token.mintedByAssistant === input.mintedByAssistant);
     const matching = input.search ? shown.filter(matcher(input.search, redact)) : shown;
-    const page = matching.slice(input.offset, input.offset + input.limit);
-    const structured = {
-      tokens: page,
-      total: matching.length,
-      offset: input.offset,
-      limit: input.limit,
-      hasMore: input.offset + page.length < matching.length,
-      warnings: own && isRestricted(own.policy) ? [RESTRICTED_CREDENTIAL] : [],
-    };
-    return { structured, text: resultText(structured, input.displayMode, page, [pageSummary(structured), ...structured.warnings]) };
+    const page = pageOf(matching, input);
+    const structured = { ...page, warnings: own && isRestricted(own.policy) ? [RESTRICTED_CREDENTIAL] : [] };
+    return { structured, text: resultText(structured, input.displayMode, page.tokens, [pageSummary(page), ...structured.warnings]) };
   },
 });
 
@@ -64,10 +58,4 @@ function matcher(search: string, redact: (text: string) => string): (token: Toke
   const needle = search.toLowerCase();
   return (token) =>
     [token.id, token.name, token.description].some((field) => field !== undefined && redact(field).toLowerCase().includes(needle));
-}
-
-function pageSummary({ tokens, total, offset, hasMore }: { tokens: Token[]; total: number; offset: number; hasMore: boolean }): string {
-  if (tokens.length === 0) return `No tokens on this page (${total} in all).`;
-  const range = `Tokens ${offset + 1}-${offset + tokens.length} of ${total}.`;
-  return hasMore ? `${range} More with offset ${offset + tokens.length}.` : range;
 }

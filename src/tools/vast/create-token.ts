@@ -5,7 +5,7 @@ import { mayHaveApplied, RefusedError, ToolError } from "../../core/errors.js";
 import { boundedExpiry } from "../../safety/guardrails.js";
 import { displayModeField, expiryFields } from "../fields.js";
 import { expiryWarnings, resolvedExpiry } from "../policy-input.js";
-import { alreadyCreatedWarning, earlierCreate, mintProvenance, refuseForgedMarker, requestKeyField } from "../provenance-input.js";
+import { mintProvenance, refuseForgedMarker, repeatedCreate, requestKeyField } from "../provenance-input.js";
 import { durationFor } from "./expiry.js";
 import { markedName } from "./naming.js";
 import { ownerField, vastNameField } from "./fields.js";
@@ -58,10 +58,9 @@ export const createVastToken = defineTool({
     const name = markedName(input.name ?? `${owner}_api_token`, mintProvenance(input.requestKey, context), warnings);
     /** A repeated requestKey answers with the first token: checked before asking, and again in the exclusive section. */
     const reuse = async () => {
-      const earlier = await earlierCreate(input.requestKey, context);
-      const token = earlier && (await tokens.get(earlier.id, signal));
-      if (!earlier || !token || input.requestKey === undefined) return undefined;
-      const structured = { token: sanitizeVastToken(token), warnings: [alreadyCreatedWarning(earlier, input.requestKey)] };
+      const repeat = await repeatedCreate(input.requestKey, context, (id) => tokens.get(id, signal));
+      if (!repeat) return undefined;
+      const structured = { token: sanitizeVastToken(repeat.token), warnings: [repeat.warning] };
       const text = !input.displayMode || input.displayMode === "json" ? JSON.stringify(structured) : [renderVastTokens([structured.token], input.displayMode), ...structured.warnings].join("\n");
       return { structured, text };
     };

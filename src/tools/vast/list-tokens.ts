@@ -2,6 +2,7 @@ import { z } from "zod";
 import { readProvenance } from "../../core/provenance.js";
 import { sanitizeText } from "../../safety/sanitize.js";
 import { displayModeField, mintedByAssistantField, visibleText } from "../fields.js";
+import { pageOf, pageSummary } from "../paging.js";
 import { defineTool } from "./tool.js";
 import { renderVastTokens } from "../../backends/vast/render.js";
 import { vastTokenSchema, type VastToken } from "../../backends/vast/tokens.js";
@@ -39,16 +40,9 @@ export const listVastTokens = defineTool({
     const needle = input.search?.toLowerCase();
     // Matched against what is shown, never the raw fields: a search must not read a hidden value back.
     const matching = needle ? all.filter((token) => [token.id, token.name, token.owner].some((f) => redact(f).toLowerCase().includes(needle))) : all;
-    const page = matching.slice(input.offset, input.offset + input.limit);
-    const structured = {
-      tokens: page,
-      total: matching.length,
-      offset: input.offset,
-      limit: input.limit,
-      hasMore: input.offset + page.length < matching.length,
-      warnings: [] as string[],
-    };
-    const text = !input.displayMode || input.displayMode === "json" ? JSON.stringify(structured) : [renderVastTokens(page, input.displayMode), pageSummary(structured)].join("\n");
+    const page = pageOf(matching, input);
+    const structured = { ...page, warnings: [] as string[] };
+    const text = !input.displayMode || input.displayMode === "json" ? JSON.stringify(structured) : [renderVastTokens(page.tokens, input.displayMode), pageSummary(page)].join("\n");
     return { structured, text };
   },
 });
@@ -56,10 +50,4 @@ export const listVastTokens = defineTool({
 /** Names and owners are written by people: cleaned like SolarNetwork's names before they reach the model. */
 export function sanitizeVastToken(token: VastToken): VastToken {
   return { ...token, id: sanitizeText(token.id, 16), name: sanitizeText(token.name, 80), owner: sanitizeText(token.owner, 80) };
-}
-
-function pageSummary({ tokens, total, offset, hasMore }: { tokens: unknown[]; total: number; offset: number; hasMore: boolean }): string {
-  if (tokens.length === 0) return `No tokens on this page (${total} in all).`;
-  const range = `Tokens ${offset + 1}-${offset + tokens.length} of ${total}.`;
-  return hasMore ? `${range} More with offset ${offset + tokens.length}.` : range;
 }
