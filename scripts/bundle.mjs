@@ -4,16 +4,11 @@
 // loaded at the first request, stays external (a CommonJS package, imported as Node imports it): the
 // package's only runtime dependency. The rest of dist/ stays as tsc wrote it, for the demo, the tests
 // and scripts/pack.mjs; package.json "files" ships only cli.js and the chunks (named as CHUNK says).
-import { readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
 import { build } from "esbuild";
 
-// Chunk names carry a content hash, so a rebuild writes new files beside the old ones: remove the
-// previous build's chunks first, or dist/ (and the package and .mcpb made from it) keeps them all.
+// `npm run build` empties dist/ first: chunk names carry a content hash, and a file left from an
+// earlier build (a chunk, or a module since moved) would otherwise ship or hide a broken import.
 const CHUNK = /^[\w.-]+-[A-Z2-7]{8}\.js(\.map)?$/;
-for (const name of readdirSync("dist", { withFileTypes: true })) {
-  if (name.isFile() && CHUNK.test(name.name)) rmSync(join("dist", name.name));
-}
 
 const { metafile } = await build({
   entryPoints: { cli: "src/cli.ts" },

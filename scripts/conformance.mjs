@@ -76,7 +76,7 @@ if (!conformanceCli) {
 const out = values.out ?? mkdtempSync(join(tmpdir(), "sn-mcp-conformance-"));
 const say = (text) => process.stdout.write(`${text}\n`);
 
-const { startLocalSolarUser } = await import(new URL("../dist/sandbox/solaruser.js", import.meta.url).href);
+const { startLocalSolarUser } = await import(new URL("../dist/simulators/solarnetwork/solaruser.js", import.meta.url).href);
 const solarUser = await startLocalSolarUser();
 const admin = solarUser.seedToken({ type: "User", userId: 1 });
 const bearer = randomBytes(32).toString("hex");
