@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Redactor, REDACTED } from "../src/safety/redact.js";
-import { describeToken, sanitizeText, sanitizeToken } from "../src/safety/sanitize.js";
+import { sanitizeText } from "../src/safety/sanitize.js";
+import { describeToken, sanitizeToken } from "../src/backends/solarnetwork/sanitize.js";
 import type { Token } from "../src/backends/solarnetwork/model.js";
 import { MAX_TABLE_CHARACTERS } from "../src/core/table.js";
 import { renderTokens } from "../src/backends/solarnetwork/render.js";

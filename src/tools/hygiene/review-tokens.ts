@@ -2,6 +2,7 @@ import { z } from "zod";
 import { reviewTokens, SEVERITIES, type Finding } from "../../core/review.js";
 import { renderCsv, renderTable, type TableColumn } from "../../core/table.js";
 import { displayModeField } from "../fields.js";
+import { resultText } from "../text.js";
 import { defineTool, shownSummary } from "./tool.js";
 
 const findingSchema = z.object({
@@ -47,7 +48,7 @@ export const reviewTokensTool = defineTool({
         ? `Reviewed ${tokens.length} tokens: nothing to report.`
         : `Reviewed ${tokens.length} tokens: ${counts.map(([severity, n]) => `${n} ${severity}`).join(", ")}.`;
     const structured = { findings, reviewed: tokens.length, summary };
-    const text = !input.displayMode || input.displayMode === "json" ? JSON.stringify(structured) : [renderFindings(findings, input.displayMode), summary].join("\n");
+    const text = resultText(structured, input.displayMode, (mode) => renderFindings(findings, mode), [summary]);
     return { structured, text };
   },
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { describeToken } from "../../safety/sanitize.js";
+import { describeToken } from "../../backends/solarnetwork/sanitize.js";
 import { ToolError } from "../../core/errors.js";
 import { tokenIdField } from "../fields.js";
 import { defineTool } from "./tool.js";

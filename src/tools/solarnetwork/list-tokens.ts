@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { readProvenance } from "../../core/provenance.js";
-import { sanitizeToken } from "../../safety/sanitize.js";
+import { sanitizeToken } from "../../backends/solarnetwork/sanitize.js";
 import { isRestricted, tokenSchema, type Token } from "../../backends/solarnetwork/model.js";
 import { defineTool } from "./tool.js";
 import { pageOf, pageSummary } from "../paging.js";
-import { resultText } from "../text.js";
+import { tokensText } from "./text.js";
 import { displayModeField, mintedByAssistantField, statusField, tokenTypeField, visibleText } from "../fields.js";
 
 export const listTokens = defineTool({
@@ -46,7 +46,7 @@ export const listTokens = defineTool({
     const matching = input.search ? shown.filter(matcher(input.search, redact)) : shown;
     const page = pageOf(matching, input);
     const structured = { ...page, warnings: own && isRestricted(own.policy) ? [RESTRICTED_CREDENTIAL] : [] };
-    return { structured, text: resultText(structured, input.displayMode, page.tokens, [pageSummary(page), ...structured.warnings]) };
+    return { structured, text: tokensText(structured, input.displayMode, page.tokens, [pageSummary(page), ...structured.warnings]) };
   },
 });
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { carryMarker } from "../../core/provenance.js";
 import { applyUpdateRules, capExpiryOnEnable, enforceActiveTokenCap } from "../../backends/solarnetwork/rules.js";
-import { describeToken, sanitizeToken } from "../../safety/sanitize.js";
+import { describeToken, sanitizeToken } from "../../backends/solarnetwork/sanitize.js";
 import { wirePolicy } from "../../backends/solarnetwork/effective-policy.js";
 import { tokenSchema, type Policy, type Token } from "../../backends/solarnetwork/model.js";
 import { classifyChange } from "../../backends/solarnetwork/widening.js";
@@ -10,7 +10,7 @@ import { PartialFailureError, ToolError, UserInputError } from "../../core/error
 import { displayModeField, expiryFields, infoFields, policyFields, statusField, tokenIdField } from "../fields.js";
 import { expiryWarnings, requestedPolicy } from "../policy-input.js";
 import { refuseForgedMarker } from "../provenance-input.js";
-import { resultText } from "../text.js";
+import { tokensText } from "./text.js";
 import { defineTool, type SolarNetworkToolContext as ToolContext } from "./tool.js";
 
 const PARTS = ["info", "policy", "status"] as const;
@@ -120,7 +120,7 @@ export const updateToken = defineTool({
     warnings.push(...riskWarnings(token.type, token.policy));
     const structured = { token: sanitizeToken(token), applied, warnings };
     const notes = [`Applied: ${applied.join(", ")}.`, ...warnings];
-    return { structured, text: resultText(structured, input.displayMode, [structured.token], notes) };
+    return { structured, text: tokensText(structured, input.displayMode, [structured.token], notes) };
   },
 });
 

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { readProvenance } from "../../core/provenance.js";
-import { sanitizeText } from "../../safety/sanitize.js";
+import { sanitizeVastToken } from "../../backends/vast/sanitize.js";
 import { displayModeField, mintedByAssistantField, visibleText } from "../fields.js";
 import { pageOf, pageSummary } from "../paging.js";
 import { defineTool } from "./tool.js";
-import { renderVastTokens } from "../../backends/vast/render.js";
-import { vastTokenSchema, type VastToken } from "../../backends/vast/tokens.js";
+import { tokensText } from "./text.js";
+import { vastTokenSchema } from "../../backends/vast/tokens.js";
 import { ownerField } from "./fields.js";
 
 export const listVastTokens = defineTool({
@@ -42,12 +42,6 @@ export const listVastTokens = defineTool({
     const matching = needle ? all.filter((token) => [token.id, token.name, token.owner].some((f) => redact(f).toLowerCase().includes(needle))) : all;
     const page = pageOf(matching, input);
     const structured = { ...page, warnings: [] as string[] };
-    const text = !input.displayMode || input.displayMode === "json" ? JSON.stringify(structured) : [renderVastTokens(page.tokens, input.displayMode), pageSummary(page)].join("\n");
-    return { structured, text };
+    return { structured, text: tokensText(structured, input.displayMode, page.tokens, [pageSummary(page)]) };
   },
 });
-
-/** Names and owners are written by people: cleaned like SolarNetwork's names before they reach the model. */
-export function sanitizeVastToken(token: VastToken): VastToken {
-  return { ...token, id: sanitizeText(token.id, 16), name: sanitizeText(token.name, 80), owner: sanitizeText(token.owner, 80) };
-}

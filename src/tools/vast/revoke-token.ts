@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { describeQuoted } from "../../backends/vast/describe.js";
+import { describeQuoted } from "../../backends/vast/sanitize.js";
 import { ToolError } from "../../core/errors.js";
 import { defineTool } from "./tool.js";
 import { vastTokenIdField } from "./fields.js";

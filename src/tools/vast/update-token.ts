@@ -1,17 +1,17 @@
 import { z } from "zod";
-import { describeQuoted } from "../../backends/vast/describe.js";
+import { describeQuoted } from "../../backends/vast/sanitize.js";
 import { boundedExpiry } from "../../safety/guardrails.js";
 import { ToolError, UserInputError } from "../../core/errors.js";
 import { displayModeField, expiryFields } from "../fields.js";
 import { expiryWarnings, resolvedExpiry } from "../policy-input.js";
 import { defineTool } from "./tool.js";
-import { renderVastTokens } from "../../backends/vast/render.js";
+import { tokensText } from "./text.js";
 import { vastTokenSchema } from "../../backends/vast/tokens.js";
 import { vastNameField, vastTokenIdField } from "./fields.js";
 import { refuseForgedMarker } from "../provenance-input.js";
-import { durationFor } from "./expiry.js";
-import { renamed } from "./naming.js";
-import { sanitizeVastToken } from "./list-tokens.js";
+import { durationFor } from "../../backends/vast/duration.js";
+import { renamed } from "../../backends/vast/naming.js";
+import { sanitizeVastToken } from "../../backends/vast/sanitize.js";
 
 export const updateVastToken = defineTool({
   name: "update_token",
@@ -69,10 +69,6 @@ export const updateVastToken = defineTool({
       warnings.push(`VMS set the expiry to ${shown.expires} (it counts whole seconds from the token's creation, and may clamp to the cluster's maximum).`);
     }
     const structured = { token: shown, applied, warnings };
-    const text =
-      !input.displayMode || input.displayMode === "json"
-        ? JSON.stringify(structured)
-        : [renderVastTokens([shown], input.displayMode), `Applied: ${applied.join(", ")}.`, ...warnings].join("\n");
-    return { structured, text };
+    return { structured, text: tokensText(structured, input.displayMode, [shown], [`Applied: ${applied.join(", ")}.`, ...warnings]) };
   },
 });

@@ -1,5 +1,5 @@
 import { UserInputError } from "../../core/errors.js";
-import { vastDuration, VastExpiryError } from "../../backends/vast/expiry.js";
+import { vastDuration, VastExpiryError } from "./expiry.js";
 
 /**
  * The VMS duration (counted from `created`) that ends a token at `expiry` at the latest, checked

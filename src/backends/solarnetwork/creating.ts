@@ -1,0 +1,118 @@
+import { errorText, ToolError } from "../../core/errors.js";
+import type { Guardrails } from "../../safety/guardrails.js";
+import type { Logger } from "../../log.js";
+import { buildPolicy, wirePolicy } from "./effective-policy.js";
+import { isSolarNetworkError } from "./errors.js";
+import type { Policy, Token, TokenType } from "./model.js";
+import { applyCreateRules, enforceActiveTokenCap } from "./rules.js";
+import type { TokenInfo, TokenService } from "./service.js";
+
+/** A SolarNetwork create as decided before anything is sent. */
+export interface CreatePlan {
+  type: TokenType;
+  /** The policy to mint, the operator's rules (default expiry, lifetime cap) applied. */
+  policy: Policy;
+  /** What a person must allow first; empty when nothing does. */
+  risks: string[];
+}
+
+/** Plans a create: the operator's rules applied, the risks a person must allow named. Pure: throws a refusal, sends nothing. */
+export function planCreate(type: TokenType, requested: Policy, guardrails: Guardrails, now: number): CreatePlan {
+  const policy = applyCreateRules(type, requested, guardrails, now);
+  const risks = [
+    ...(type === "User" ? ["a User token acts as the whole account within its apiPaths"] : []),
+    ...(policy.notAfter === undefined ? ["it never expires"] : []),
+  ];
+  return { type, policy, risks };
+}
+
+export interface MintDeps {
+  tokens: TokenService;
+  guardrails: Guardrails;
+  log: Logger;
+  now(): number;
+  signal: AbortSignal;
+}
+
+export interface Minted {
+  token: Token;
+  secret: string;
+  warnings: string[];
+}
+
+/**
+ * Mints a planned token: the operator's active-token cap checked, then generate, then name (generate
+ * takes no name: like s10k, a second call sets it; by default `user<id>_api_token`). A failed naming leaves the token and its secret
+ * intact and says so; a generate with no usable reply is resolved (its orphan found and deleted)
+ * rather than retried.
+ */
+export async function mintToken(plan: CreatePlan, requestedInfo: { name?: string; description: string }, deps: MintDeps): Promise<Minted> {
+  const { tokens, guardrails, log, now, signal } = deps;
+  await enforceActiveTokenCap(tokens, guardrails, signal);
+  const sentAt = now();
+  let created;
+  try {
+    created = await tokens.create(plan.type, plan.policy, signal);
+  } catch (error) {
+    if (!isSolarNetworkError(error) || !error.details.mayHaveApplied) throw error;
+    return await removeOrphan(plan, sentAt, error, deps);
+  }
+  const warnings: string[] = [];
+  let token = created.token;
+  const info: Required<TokenInfo> = { name: requestedInfo.name || `user${token.userId}_api_token`, description: requestedInfo.description };
+  try {
+    await tokens.setInfo(token.id, info, signal);
+    token = { ...token, ...info };
+  } catch (error) {
+    log.warn("setting the new token's name failed", { tokenId: token.id, error: errorText(error) });
+    warnings.push(
+      `The token was created, but setting its name and description failed (${errorText(error)}), so it also lacks the [ai …] marker that shows an assistant minted it. Use update_token to set them.`,
+    );
+  }
+  return { token, secret: created.secret, warnings };
+}
+
+/** SolarNetwork's clock and ours may differ by this much when judging "created after the call was sent". */
+const CLOCK_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * A create with no usable reply may have made a token whose secret no one has. It has no name yet
+ * (naming is a second call): find it by type, policy and creation time, and delete it again, or
+ * name it plainly. Never "try again": that could leave two tokens.
+ */
+async function removeOrphan({ type, policy }: CreatePlan, sentAt: number, cause: unknown, { tokens, log }: MintDeps): Promise<never> {
+  const sent = JSON.stringify(buildPolicy(policy));
+  let orphans;
+  try {
+    orphans = (await tokens.list({ type })).filter(
+      (token) =>
+        token.name === undefined &&
+        Date.parse(token.created) >= sentAt - CLOCK_TOLERANCE_MS &&
+        JSON.stringify(buildPolicy(wirePolicy(token.policy))) === sent,
+    );
+  } catch {
+    throw new ToolError(
+      `No usable reply came to the create (${errorText(cause)}), and listing tokens to check failed too. SolarNetwork may have made an unnamed ${type} token whose secret no one has: find it with list_tokens and delete it before creating another.`,
+    );
+  }
+  if (orphans.length === 0) {
+    throw new ToolError(`No usable reply came to the create, and SolarNetwork holds no new token from it: nothing was created. It is safe to create the token again.`);
+  }
+  const kept: string[] = [];
+  for (const orphan of orphans) {
+    try {
+      await tokens.delete(orphan.id);
+      log.warn("deleted a token whose create got no usable reply", { tokenId: orphan.id });
+    } catch {
+      kept.push(orphan.id);
+    }
+  }
+  if (kept.length > 0) {
+    throw new ToolError(
+      `No usable reply came to the create, but SolarNetwork made token ${kept.join(", ")}, whose secret no one has, and deleting it failed. Delete ${kept.join(", ")} with delete_token before creating another.`,
+    );
+  }
+  throw new ToolError(
+    `No usable reply came to the create; SolarNetwork had made token ${orphans.map((token) => token.id).join(", ")}, whose secret no one received, so it was deleted again. Nothing is left behind: create the token again.`,
+  );
+}

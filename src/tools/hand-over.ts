@@ -1,0 +1,67 @@
+import { ToolError } from "../core/errors.js";
+import type { DeliveredSecret, NewCredential } from "../safety/secret-delivery.js";
+import type { ToolContext } from "./tool.js";
+
+/** How one backend words and files a new token's secret. */
+export interface SecretTerms {
+  /** "secret" (SolarNetwork) or "credential" (VMS's whole ID.SECRET). */
+  noun: string;
+  /** Ends the new token when its secret cannot be delivered: delete (SolarNetwork) or revoke (VMS). */
+  end: { verb: "delete" | "revoke"; tool: string; run(tokenId: string): Promise<unknown> };
+}
+
+export interface HandedOver {
+  delivered: DeliveredSecret;
+  /** Leads the result's warnings: the secret is in this result, once. */
+  shownOnce?: string;
+  /** Leads the text rendering's notes: where the secret went instead. */
+  whereNote?: string;
+  /** The secret itself when the result carries it (the one-time reveal). */
+  reveal?: string;
+}
+
+/**
+ * Gives a new token's secret to the person: once in the result, or in a private file. A token
+ * whose secret cannot reach anyone (the call was cancelled while it was being made, the file
+ * cannot be written) is useless and a risk: it is ended again, and the error says so. The ending is
+ * not cancellable: it must run even when the call it belongs to was cancelled.
+ */
+export async function handOverSecret(
+  credential: NewCredential,
+  secret: string,
+  terms: SecretTerms,
+  { delivery, signal, log, backend }: Pick<ToolContext, "delivery" | "signal" | "log" | "backend">,
+): Promise<HandedOver> {
+  const { noun, end } = terms;
+  const ended = end.verb === "delete" ? "deleted" : "revoked";
+  const discard = async (why: string, cause: unknown): Promise<never> => {
+    log.error(`ending a new token whose ${noun} cannot be delivered`, { tokenId: credential.tokenId, why, error: String(cause) });
+    try {
+      await end.run(credential.tokenId);
+    } catch {
+      throw new ToolError(
+        `${why} after token ${credential.tokenId} was created, and ${end.verb === "delete" ? "deleting" : "revoking"} it failed: its ${noun} was never shown. ${capitalised(end.verb)} ${credential.tokenId} with ${end.tool}.`,
+      );
+    }
+    throw new ToolError(`${why}, so the new token ${credential.tokenId}, whose ${noun} no one received, was ${ended} again.`);
+  };
+  // Cancelled while the create was in flight (the client gave up, the connection closed): no one
+  // will read this result, so the secret would be lost with a live token.
+  if (signal.aborted) return await discard("The call was cancelled", signal.reason);
+  let delivered: DeliveredSecret;
+  try {
+    delivered = await delivery.deliver(credential, secret);
+  } catch (error) {
+    return await discard(`The ${noun} could not be written to the secret directory (the operator should check SN_MCP_SECRET_DIR)`, error);
+  }
+  if ("secretFile" in delivered) return { delivered, whereNote: `${capitalised(noun)} written to ${delivered.secretFile}` };
+  return {
+    delivered,
+    shownOnce: `The ${noun} is shown only now: ${backend.name} will never show it again. Copy it to a safe place, and do not repeat it in later messages.`,
+    reveal: delivered.secret,
+  };
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

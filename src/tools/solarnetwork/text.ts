@@ -1,0 +1,9 @@
+import type { Token } from "../../backends/solarnetwork/model.js";
+import { renderTokens } from "../../backends/solarnetwork/render.js";
+import type { DisplayMode } from "../../core/table.js";
+import { resultText } from "../text.js";
+
+/** A SolarNetwork tool's text: JSON, or its tokens as a table (the secret column only for a new token) and notes. */
+export function tokensText(structured: object, mode: DisplayMode | undefined, tokens: Token[], notes: readonly string[], secret?: string): string {
+  return resultText(structured, mode, (tableMode) => renderTokens(tokens, tableMode, { secret }), notes);
+}
