@@ -2,6 +2,8 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { handshake, spawnPeer } from "./stdio-peer.js";
 import { median, quantile, round, type Row } from "./stats.js";
+import { hygieneTools } from "../src/tools/hygiene/index.js";
+import { SOLARNETWORK_TOOLS } from "../src/tools/solarnetwork/index.js";
 
 /**
  * 2. Cold start: from just before spawn() to the answer to the first tools/list (after initialize
@@ -13,6 +15,9 @@ import { median, quantile, round, type Row } from "./stats.js";
  * only). Variants are run in turn, one process at a time, in a rotating order, `rounds` times after
  * one unrecorded warm-up round.
  */
+
+/** What the default configuration lists: a server that lists fewer did not start as shipped. */
+const OUR_TOOLS = SOLARNETWORK_TOOLS.length + hygieneTools(SOLARNETWORK_TOOLS).length;
 
 export interface ColdStartOptions {
   root: string;
@@ -52,7 +57,7 @@ export async function benchColdStart(options: ColdStartOptions): Promise<{ rows:
   const variants: Record<string, () => Promise<number>> = {
     bare: () => bareNode(base),
     bareInheritedEnv: () => bareNode(process.env),
-    dist: () => toFirstToolsList([join(options.root, "dist", "cli.js")], ourEnv, 4),
+    dist: () => toFirstToolsList([join(options.root, "dist", "cli.js")], ourEnv, OUR_TOOLS),
     everything: () =>
       toFirstToolsList([join(options.root, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js"), "stdio"], base, undefined),
   };

@@ -6,7 +6,7 @@ import { round, type Row } from "./stats.js";
 
 /**
  * 6. The tool listing, which a client puts in the model's context on every turn: the tools/list
- * response of `node dist/cli.js` (all four tools) over stdio, and of `node dist/cli.js vast sandbox`
+ * response of `node dist/cli.js` (every tool) over stdio, and of `node dist/cli.js vast sandbox`
  * (the VAST tools, against the embedded simulator), its bytes, and the part the model is
  * given (each tool's name, description and inputSchema, as compact JSON) in approximate model
  * tokens: characters / 4. No tokenizer of current Claude models is public; on this listing, chars/4

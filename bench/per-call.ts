@@ -21,12 +21,17 @@ export interface PerCallOptions {
   pairs: number;
 }
 
-interface Paired {
+export interface Paired {
   ours: number[];
   direct: number[];
 }
 
-async function alternate(ours: () => Promise<unknown>, direct: () => Promise<unknown>, options: PerCallOptions): Promise<Paired> {
+/** `pairs` alternating calls of both (the order swapped every pair) after `warmup` unrecorded ones. */
+export async function alternate(
+  ours: () => Promise<unknown>,
+  direct: () => Promise<unknown>,
+  options: Pick<PerCallOptions, "warmup" | "pairs">,
+): Promise<Paired> {
   const samples: Paired = { ours: [], direct: [] };
   const timed = async (fn: () => Promise<unknown>, into: number[] | undefined) => {
     const started = performance.now();
@@ -104,7 +109,7 @@ function row(setup: string, samples: Paired, tokens: number): Row {
   };
 }
 
-function detail(samples: Paired) {
+export function pairedDetail(samples: Paired) {
   return {
     medianMs: { mcp: round(median(samples.ours), 3), direct: round(median(samples.direct), 3), added: round(median(samples.ours) - median(samples.direct), 3) },
     p90Ms: { mcp: round(quantile(samples.ours, 0.9), 3), direct: round(quantile(samples.direct, 0.9), 3) },
@@ -120,8 +125,8 @@ export async function benchPerCall(options: PerCallOptions): Promise<{ rows: Row
     details: {
       tokens: options.tokens,
       pairs: options.pairs,
-      inProcess: detail(memory),
-      stdio: { ...detail(stdio), responseLineBytes: stdio.lineBytes },
+      inProcess: pairedDetail(memory),
+      stdio: { ...pairedDetail(stdio), responseLineBytes: stdio.lineBytes },
     },
   };
 }

@@ -11,16 +11,17 @@ import { benchMemory } from "./memory.js";
 import { benchPerCall } from "./per-call.js";
 import { benchScale } from "./scale.js";
 import { benchSigning } from "./signing.js";
+import { benchVast } from "./vast.js";
 import type { Row } from "./stats.js";
 import { startLocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";
 
 /**
  * `npm run bench`: the benchmarks (see bench/README.md), each figure beside a named peer measured in
  * the same run, as ratios. Prints one table and writes the same rows (plus details) to
- * bench/results.json. `--only signing,cold,listing,call,http,scale,memory` runs a subset.
+ * bench/results.json. `--only signing,cold,listing,call,vast,http,scale,memory` runs a subset.
  */
 
-const SECTIONS = ["signing", "cold", "listing", "call", "http", "scale", "memory"] as const;
+const SECTIONS = ["signing", "cold", "listing", "call", "vast", "http", "scale", "memory"] as const;
 type Section = (typeof SECTIONS)[number];
 
 // This file runs as node_modules/.cache/sn-tokens-mcp-bench/run.js (see bench/bench.mjs).
@@ -89,6 +90,12 @@ if (only.has("call")) {
   const result = await benchPerCall({ root, tokens: 50, warmup: 300, pairs: 1_000 });
   rows.push(...result.rows);
   details.perCall = result.details;
+}
+if (only.has("vast")) {
+  progress("VAST list/create path");
+  const result = await benchVast({ tokens: 50, warmup: 300, pairs: 1_000, writeWarmup: 50, writePairs: 300 });
+  rows.push(...result.rows);
+  details.vast = result.details;
 }
 if (only.has("http")) {
   progress("HTTP mode throughput");

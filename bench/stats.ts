@@ -40,7 +40,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** One line of the results table. */
 export interface Row {
   /** Which benchmark. */
-  section: "signing" | "cold start" | "per-call" | "http" | "scale" | "memory" | "listing";
+  section: "signing" | "cold start" | "per-call" | "http" | "scale" | "memory" | "listing" | "vast";
   figure: string;
   ours: number;
   unit: string;

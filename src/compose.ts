@@ -24,6 +24,8 @@ export interface Overrides {
   retryDelayMs?: (attempt: number) => number;
   /** Sandbox mode (see src/sandbox/): every tool and result is labelled as a sandbox. */
   sandbox?: boolean;
+  /** HTTP mode: how long a token listing may be answered from the last one (see listing-cache.ts). */
+  listingCacheMs?: number;
 }
 
 export interface App {
@@ -58,6 +60,7 @@ export function composeServer<Service>(
     clock,
     timeoutMs: settings.timeoutMs,
     retryDelayMs: overrides.retryDelayMs,
+    listingCacheMs: overrides.listingCacheMs,
   });
   const newServer = mcpServerFactory({
     backend: backend.name,

@@ -34,4 +34,6 @@ export interface BackendDeps {
   timeoutMs: number;
   /** Back-off between GET retries, in ms (tests shorten it). */
   retryDelayMs?: (attempt: number) => number;
+  /** How long a token listing may be answered from the last one (HTTP mode); unset: every listing asks the backend. */
+  listingCacheMs?: number;
 }

@@ -3,6 +3,7 @@ import type { Backend, BackendDeps } from "../backend.js";
 import { refreshThrough, SolarNetworkTokenService } from "./api.js";
 import { SolarNetworkClient } from "./client.js";
 import { solarNetworkInventory } from "./inventory.js";
+import { withListingCache } from "./listing-cache.js";
 import type { SolarNetworkAccount } from "./config.js";
 import type { TokenService } from "./service.js";
 import {
@@ -39,7 +40,8 @@ export function solarNetworkBackend(account: SolarNetworkAccount, deps: BackendD
   // Calls renew the key too; this keeps a server that gets none for a week from letting it expire.
   const renewal = refresher && setInterval(() => void refresher.refreshIfDue(), KEY_RENEWAL_CHECK_MS).unref();
   const api = new SolarNetworkTokenService(client);
-  const service = refresher ? withKeyRefresh(api, refresher) : api;
+  const signed = refresher ? withKeyRefresh(api, refresher) : api;
+  const service = deps.listingCacheMs ? withListingCache(signed, deps.listingCacheMs, clock) : signed;
   return {
     id: "solarnetwork",
     name: "SolarNetwork",
