@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { HTTP_LISTING_CACHE_MS } from "./backends/solarnetwork/listing-cache.js";
 import { composeApp, type App } from "./compose.js";
 import { ConfigError, readConfig } from "./config.js";
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, MIN_HTTP_TOKEN_LENGTH, readHttpOptions, type HttpOptions } from "./http/options.js";
@@ -85,6 +86,8 @@ async function main(): Promise<void> {
   const httpFlags = { host: flags.host, port: flags.port };
   const env = withOperatorFlags(process.env, flags);
 
+  // Paging over HTTP: a client's pages arrive as separate requests, so one /find reply serves them all for a moment.
+  const httpOverrides = flags.http ? { listingCacheMs: HTTP_LISTING_CACHE_MS } : {};
   let app: App;
   let http: HttpOptions | undefined;
   try {
@@ -93,7 +96,7 @@ async function main(): Promise<void> {
       // Loaded only for the modes that use them, so that stdio start-up does not pay for them.
       if (command === "sandbox") {
         const { runSandbox } = await import("./sandbox/mode.js");
-        app = (await runSandbox({ env })).app;
+        app = (await runSandbox({ env, overrides: httpOverrides })).app;
       } else {
         const { runVastSandbox } = await import("./sandbox/vast-mode.js");
         app = (await runVastSandbox({ env })).app;
@@ -106,7 +109,7 @@ async function main(): Promise<void> {
     } else {
       const config = readConfig(env);
       if (flags.http) http = readHttpOptions(env, httpFlags, config.tokenSecret);
-      app = composeApp(config);
+      app = composeApp(config, httpOverrides);
       for (const notice of config.notices) app.log.warn(notice);
     }
   } catch (error) {
