@@ -89,7 +89,7 @@ describe("a create", () => {
     controller.abort();
     await expect(call).rejects.toThrow();
     release.resolve();
-    await vi.waitFor(() => expect(h.logs.join("\n")).toMatch(/create_token was cancelled after SolarNetwork created the token/));
+    await vi.waitFor(() => expect(h.logs.join("\n")).toMatch(/ending a new token whose secret cannot be delivered.*The call was cancelled/));
     const deletes = h.solarUser.requests.filter((q) => q.method === "DELETE");
     expect(deletes).toHaveLength(1);
     expect(deletes[0]?.status).toBe(200);

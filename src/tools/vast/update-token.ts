@@ -9,8 +9,7 @@ import { tokensText } from "./text.js";
 import { vastTokenSchema } from "../../backends/vast/tokens.js";
 import { vastNameField, vastTokenIdField } from "./fields.js";
 import { refuseForgedMarker } from "../provenance-input.js";
-import { durationFor } from "../../backends/vast/duration.js";
-import { renamed } from "../../backends/vast/naming.js";
+import { applyVastUpdate, planVastUpdate } from "../../backends/vast/updating.js";
 import { sanitizeVastToken } from "../../backends/vast/sanitize.js";
 
 export const updateVastToken = defineTool({
@@ -40,35 +39,19 @@ export const updateVastToken = defineTool({
     if (input.name === undefined && !wantsExpiry) throw new UserInputError("arguments", "nothing to change: give a name or an expiry.");
     refuseForgedMarker("name", input.name);
     const expiry = wantsExpiry ? boundedExpiry(resolvedExpiry(input, now()), guardrails, now(), "update") : undefined;
-    const warnings = expiryWarnings(input);
 
     const current = await tokens.get(input.tokenId, signal);
     if (!current) throw new ToolError(`No API token with ID ${input.tokenId} is visible to this server; nothing was changed.`);
-    if (current.status === "Revoked") throw new ToolError(`Token ${current.id} is revoked, for good; nothing was changed. Create a new one instead.`);
-    const change: { name?: string; expiry?: string } = {};
-    if (input.name !== undefined) change.name = renamed(input.name, current.name, warnings);
-    if (expiry !== undefined) change.expiry = durationFor(expiry, Date.parse(current.created), await tokens.maxLifetimeMs(signal), input);
-    const currentExpiry = current.expires === undefined ? Infinity : Date.parse(current.expires);
-    if (expiry !== undefined && expiry > currentExpiry) {
+    const maxLifetimeMs = expiry === undefined ? undefined : await tokens.maxLifetimeMs(signal);
+    const plan = planVastUpdate(current, { name: input.name, expiry, expiresIn: input.expiresIn }, maxLifetimeMs);
+    if (plan.extendsFrom !== undefined) {
       await confirm(
-        `Extend the VAST VMS API token ${describeQuoted(current)} from ${current.expires} to ${new Date(expiry).toISOString()}? It keeps all of ${current.owner}'s permissions for longer.`,
+        `Extend the VAST VMS API token ${describeQuoted(current)} from ${plan.extendsFrom} to ${new Date(expiry!).toISOString()}? It keeps all of ${current.owner}'s permissions for longer.`,
       );
     }
-    await tokens.modify(current.id, change, signal);
-    const applied = [...(change.name !== undefined ? ["name" as const] : []), ...(change.expiry !== undefined ? ["expiry" as const] : [])];
-    let token;
-    try {
-      token = await tokens.get(current.id, signal);
-    } catch {
-      // Reported below: the change stands either way.
-    }
-    if (!token) throw new ToolError(`The change was applied (${applied.join(", ")}), but reading the token back failed. Call list_tokens to see it.`);
-    const shown = sanitizeVastToken(token);
-    // Whole seconds from creation put it up to a second early; anything else is VMS's own doing.
-    if (expiry !== undefined && shown.expires !== undefined && Math.abs(Date.parse(shown.expires) - expiry) > 1_000) {
-      warnings.push(`VMS set the expiry to ${shown.expires} (it counts whole seconds from the token's creation, and may clamp to the cluster's maximum).`);
-    }
-    const structured = { token: shown, applied, warnings };
-    return { structured, text: tokensText(structured, input.displayMode, [shown], [`Applied: ${applied.join(", ")}.`, ...warnings]) };
+    const { token, warnings: applyWarnings } = await applyVastUpdate(current, plan, tokens, signal);
+    const warnings = [...expiryWarnings(input), ...plan.warnings, ...applyWarnings];
+    const structured = { token: sanitizeVastToken(token), applied: plan.parts, warnings };
+    return { structured, text: tokensText(structured, input.displayMode, [structured.token], [`Applied: ${plan.parts.join(", ")}.`, ...warnings]) };
   },
 });
