@@ -19,7 +19,7 @@ import type { Logger } from "./log.js";
 import type { AuditEntry, AuditJournal } from "./safety/audit.js";
 import type { RateLimits } from "./safety/rate-limit.js";
 import type { Redactor } from "./safety/redact.js";
-import { errorText, isExpectedFailure, PartialFailureError, RefusedError, ToolError } from "./core/errors.js";
+import { errorText, isExpectedFailure, PartialFailureError, RefusedError, ToolError, UserInputError } from "./core/errors.js";
 import type { Labels } from "./sandbox/label.js";
 import { invalidArgumentsText } from "./tools/errors.js";
 import type { Tool, ToolContext } from "./tools/tool.js";
@@ -155,7 +155,7 @@ function createMcpServer<Service>(
     const unknownKeys = Object.keys(args)
       .filter((key) => !Object.hasOwn(tool.input.shape, key))
       .map((key) => (key === PROTO_KEY_MARKER ? "__proto__" : key));
-    if (unknownKeys.length > 0) return errorResult(unknownArgumentsText(unknownKeys, tool.refusedArguments), redactor);
+    if (unknownKeys.length > 0) return errorResult(unknownArgumentsText(unknownKeys, options.backend, tool.refusedArguments), redactor);
     const input = tool.input.safeParse(args);
     if (!input.success) return errorResult(invalidArgumentsText(input.error, args, options.backend), redactor);
     const writes = !tool.annotations.readOnlyHint;
@@ -210,7 +210,8 @@ function createMcpServer<Service>(
         structuredContent: redactor.value(result.structured, result.reveal),
       };
     } catch (error) {
-      const text = errorText(error);
+      // A bad argument is found while planning, before any change is sent: say so, as the schema's refusals do.
+      const text = error instanceof UserInputError ? `${errorText(error)}\nNothing was changed in ${options.backend}.` : errorText(error);
       if (isExpectedFailure(error)) {
         log.info("tool call failed", { tool: tool.name, error: text });
       } else {
@@ -278,9 +279,9 @@ async function connectGuarded(server: Server, transport: Transport): Promise<voi
   };
 }
 
-function unknownArgumentsText(keys: readonly string[], refused: Readonly<Record<string, string>> = {}): string {
+function unknownArgumentsText(keys: readonly string[], backend: string, refused: Readonly<Record<string, string>> = {}): string {
   const hints = keys.filter((key) => Object.hasOwn(refused, key)).map((key) => `"${key}": ${refused[key]}`);
-  return `Unknown argument${keys.length > 1 ? "s" : ""} ${keys.map((key) => JSON.stringify(key)).join(", ")}: remove ${keys.length > 1 ? "them" : "it"}.${hints.map((hint) => `\n${hint}`).join("")}\nNothing was sent.`;
+  return `Unknown argument${keys.length > 1 ? "s" : ""} ${keys.map((key) => JSON.stringify(key)).join(", ")}: remove ${keys.length > 1 ? "them" : "it"}.${hints.map((hint) => `\n${hint}`).join("")}\nNothing was sent to ${backend}.`;
 }
 
 function errorResult(text: string, redactor: Redactor): CallToolResult {

@@ -57,6 +57,7 @@ describe("invalid arguments", () => {
     const result = await h.call(tool, args);
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(expected);
+    expect(textOf(result)).toMatch(/Nothing was (sent to|changed in) SolarNetwork\.$/);
     expect(h.requestsSinceMark()).toBe(0);
   });
 });

@@ -16,6 +16,6 @@ export function durationFor(
   } catch (error) {
     if (!(error instanceof VastExpiryError)) throw error;
     const field = input.expiresIn !== undefined ? "expiresIn" : "expirationDate";
-    throw new UserInputError(field, `${error.message}. Nothing was sent to VMS.`);
+    throw new UserInputError(field, `${error.message}.`);
   }
 }
