@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { startHarness } from "./support/harness.js";
+import { startVastHarness } from "./support/vast-harness.js";
+
+// What each backend lists, kept in review: a change to a name, description, schema or hint shows
+// as a diff of these files (`npx vitest run test/tools-list.test.ts -u` after an intended change).
+describe("tools/list", () => {
+  it("SolarNetwork", async () => {
+    const h = await startHarness();
+    try {
+      const { tools } = await h.client.listTools();
+      await expect(`${JSON.stringify(tools, null, 2)}\n`).toMatchFileSnapshot("./snapshots/tools-list.solarnetwork.json");
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("VAST VMS", async () => {
+    const h = await startVastHarness();
+    try {
+      const { tools } = await h.client.listTools();
+      await expect(`${JSON.stringify(tools, null, 2)}\n`).toMatchFileSnapshot("./snapshots/tools-list.vast.json");
+    } finally {
+      await h.close();
+    }
+  });
+});
