@@ -11,10 +11,10 @@ import { startVastHarness, type VastHarness } from "./support/vast-harness.js";
  * measured sizes (bench/listing.ts's estimator, characters / 4) with a little headroom; lower them
  * as the listing shrinks, and raise them only for a new field or tool.
  */
-const SOLARNETWORK_BUDGET_TOKENS = 2_200;
-const VAST_BUDGET_TOKENS = 1_100;
+const SOLARNETWORK_BUDGET_TOKENS = 1_850;
+const VAST_BUDGET_TOKENS = 950;
 /** review_tokens, retire_assistant_tokens and rotate_token: the same on both backends. */
-const HYGIENE_BUDGET_TOKENS = 500;
+const HYGIENE_BUDGET_TOKENS = 400;
 const HYGIENE_TOOLS = ["review_tokens", "retire_assistant_tokens", "rotate_token"];
 const core = (tools: Tool[]) => tools.filter((tool) => !HYGIENE_TOOLS.includes(tool.name));
 const hygiene = (tools: Tool[]) => tools.filter((tool) => HYGIENE_TOOLS.includes(tool.name));

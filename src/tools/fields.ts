@@ -29,7 +29,7 @@ export const statusField = z.enum(TOKEN_STATUSES).describe("Active or Disabled")
 export const displayModeField = z
   .enum(["json", "pretty", "csv"])
   .optional()
-  .describe("Result text: json (default), pretty (a table) or csv");
+  .describe("Result text: json (default), pretty or csv");
 
 function uniqueList<T extends z.ZodType>(item: T, what: string) {
   return (
@@ -53,39 +53,54 @@ const pattern = visibleText()
 const aggregation = z.enum(AGGREGATIONS).meta({ id: "aggregation" });
 const locationPrecision = z.enum(LOCATION_PRECISIONS).meta({ id: "locationPrecision" });
 
-/** The security-policy fields, named as s10k and SolarNetwork name them. */
-export const policyFields = {
-  nodeIds: uniqueList(z.number().int("node IDs are whole numbers").positive("node IDs are positive"), "node ID")
-    .optional()
-    .describe("Node IDs allowed, e.g. [100, 101]"),
-  sourceIds: uniqueList(pattern, "source ID pattern")
-    .optional()
-    .describe("Datum source IDs allowed, Ant patterns (?, *, **), e.g. ['/REGION1/**']"),
-  apiPaths: uniqueList(pattern, "API path pattern")
-    .optional()
-    .describe("API paths allowed (after /api/v1/sec), Ant patterns; a leading ! excludes, e.g. ['/datum/**']"),
-  nodeMetadataPaths: uniqueList(pattern, "node metadata path")
-    .optional()
-    .describe("Node metadata paths allowed, Ant patterns, e.g. ['/pm/**']"),
-  userMetadataPaths: uniqueList(pattern, "user metadata path").optional().describe("User metadata paths allowed, Ant patterns"),
-  minAggregation: aggregation.optional().describe("Finest aggregation allowed, e.g. Hour: hourly or coarser"),
-  aggregations: uniqueList(aggregation, "aggregation").optional().describe("Aggregations allowed, instead of minAggregation"),
-  minLocationPrecision: locationPrecision.optional().describe("Finest location precision allowed, e.g. PostalCode"),
-  locationPrecisions: uniqueList(locationPrecision, "location precision")
-    .optional()
-    .describe("Location precisions allowed, instead of minLocationPrecision"),
-  refreshAllowed: z.boolean().optional().describe("Whether derived signing keys may be refreshed before the token expires"),
+/** The security-policy fields, named as s10k and SolarNetwork name them; undescribed, as update_token lists them. */
+export const policyFieldsAsInCreate = {
+  nodeIds: uniqueList(z.number().int("node IDs are whole numbers").positive("node IDs are positive"), "node ID").optional(),
+  sourceIds: uniqueList(pattern, "source ID pattern").optional(),
+  apiPaths: uniqueList(pattern, "API path pattern").optional(),
+  nodeMetadataPaths: uniqueList(pattern, "node metadata path").optional(),
+  userMetadataPaths: uniqueList(pattern, "user metadata path").optional(),
+  minAggregation: aggregation.optional(),
+  aggregations: uniqueList(aggregation, "aggregation").optional(),
+  minLocationPrecision: locationPrecision.optional(),
+  locationPrecisions: uniqueList(locationPrecision, "location precision").optional(),
+  refreshAllowed: z.boolean().optional(),
 };
 
-export const expiryFields = {
-  expirationDate: visibleText()
-    .optional()
-    .describe("Expiry: a date (2026-03-31, its first midnight) or date and time (2026-03-31T17:00), in timeZone"),
-  timeZone: visibleText().optional().describe("Zone of expirationDate: Pacific/Auckland, -05:00 or UTC (default)"),
-  expiresIn: visibleText()
-    .optional()
-    .describe("Expiry from now, instead of expirationDate: an integer and a unit Y, M (30 days), W, D, h, m (minutes) or s, e.g. 180D, or ISO P30D"),
+export const expiryFieldsAsInCreate = {
+  expirationDate: visibleText().optional(),
+  timeZone: visibleText().optional(),
+  expiresIn: visibleText().optional(),
 };
+
+/** The policy fields as create_token describes them. */
+export const policyFields = described(policyFieldsAsInCreate, {
+  nodeIds: "Node IDs allowed, e.g. [100, 101]",
+  sourceIds: "Datum source IDs allowed, Ant patterns (?, *, **), e.g. ['/REGION1/**']",
+  apiPaths: "API paths allowed (under /api/v1/sec), Ant patterns, ! excludes, e.g. ['/datum/**']",
+  nodeMetadataPaths: "Node metadata paths allowed, Ant patterns, e.g. ['/pm/**']",
+  userMetadataPaths: "User metadata paths allowed, Ant patterns",
+  minAggregation: "Finest aggregation allowed, e.g. Hour: hourly or coarser",
+  aggregations: "Aggregations allowed, instead of minAggregation",
+  minLocationPrecision: "Finest location precision allowed, e.g. PostalCode",
+  locationPrecisions: "Location precisions allowed, instead of minLocationPrecision",
+  refreshAllowed: "Whether derived signing keys may be refreshed until expiry",
+});
+
+/** The expiry fields as every create describes them. */
+export const expiryFields = described(expiryFieldsAsInCreate, {
+  expirationDate: "Expiry date (2026-03-31: its first midnight) or date and time (2026-03-31T17:00) in timeZone",
+  timeZone: "Zone of expirationDate: Pacific/Auckland, -05:00 or UTC (default)",
+  expiresIn: "Expiry from now instead: a number and Y, M (30 days), W, D, h, m or s, e.g. 180D, 12h; or ISO P30D",
+});
+
+/**
+ * The same fields, each with its description. A tool listing both a create and an update has the
+ * update refer to the create's descriptions instead of repeating them: the model reads each once.
+ */
+function described<Shape extends Record<string, z.ZodType>>(shape: Shape, descriptions: { [Key in keyof Shape]: string }): Shape {
+  return Object.fromEntries(Object.entries(shape).map(([key, field]) => [key, field.describe(descriptions[key]!)])) as Shape;
+}
 
 export const infoFields = {
   name: visibleText().max(128, "names are at most 128 characters").optional().describe("A short name"),
@@ -98,4 +113,4 @@ export const infoFields = {
 export const mintedByAssistantField = z
   .boolean()
   .optional()
-  .describe("true: only tokens with the [ai …] marker of a token an assistant minted here; false: only those without");
+  .describe("true: only tokens an assistant minted here (the [ai …] marker); false: only the others");

@@ -8,9 +8,8 @@ export const retireAssistantTokens = defineTool({
   name: "retire_assistant_tokens",
   title: "Retire assistant-minted tokens",
   description:
-    "Kill switch: end every active token an assistant minted through this server (those with the [ai …] provenance " +
-    "marker), never this server's own credential. SolarNetwork tokens are disabled (reversible); VMS tokens are revoked " +
-    "(for good). Asks the person once, listing every token. Optional olderThanDays.",
+    "Kill switch: disable (SolarNetwork) or revoke (VMS) every active token an assistant minted here (the [ai …] " +
+    "marker), never this server's own. Asks the person once, listing them.",
   input: z.strictObject({
     olderThanDays: z.number().int().min(0).max(36_500).optional().describe("Only tokens minted at least this many days ago"),
   }),

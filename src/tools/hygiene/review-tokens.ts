@@ -18,11 +18,10 @@ export const reviewTokensTool = defineTool({
   name: "review_tokens",
   title: "Review tokens for risks",
   description:
-    "Check every token for least privilege: no expiry, expiry beyond the operator's limit, unrestricted scope, long-lived " +
-    "refresh, expiring soon, long disabled or unused, owners at the token cap, and this server's own credential. One " +
-    "finding per risk, most severe first, each with a fix (tool and arguments) where one exists. Changes nothing.",
+    "Check tokens for risks (no or too long expiry, broad scope, refresh, expiring soon, long disabled or unused, owner " +
+    "at the cap, this server's own): one finding each, worst first, with a fixing call where one exists. Read-only.",
   input: z.strictObject({
-    withinDays: z.number().int().min(1).max(365).default(14).describe("Report tokens expiring within this many days (default 14)"),
+    withinDays: z.number().int().min(1).max(365).default(14).describe("Report tokens expiring within this many days"),
     displayMode: displayModeField,
   }),
   output: z.object({

@@ -13,9 +13,8 @@ export function rotateToken(createTool: Tool) {
     name: "rotate_token",
     title: "Rotate a token",
     description:
-      "Replace a token: create a successor with the same type, scope, name and lifetime (its secret delivered once, as by " +
-      "create_token), then, after the person confirms, retire the old one (SolarNetwork: disable; VMS: revoke). The result " +
-      "says which token is live.",
+      "Replace a token: a successor with the same settings (its secret delivered as by create_token), then the old one " +
+      "retired once the person confirms. Says which token is live.",
     input: z.strictObject({
       tokenId: z.string().min(1).max(64).describe("The token to replace"),
       displayMode: createTool.input.shape.displayMode as z.ZodType,

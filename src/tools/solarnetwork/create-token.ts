@@ -15,8 +15,8 @@ export const createToken = defineTool({
   name: "create_token",
   title: "Create a security token",
   description:
-    "Create a SolarNetwork security token, optionally with a security policy and an expiry. Returns the token and, " +
-    "once only, its secret (or the path of a file holding it). Prefer the narrowest policy and an expiry.",
+    "Create a SolarNetwork security token with an optional policy and expiry; the result carries its secret, once. " +
+    "Prefer the narrowest policy and an expiry.",
   input: z.strictObject({
     type: tokenTypeField,
     ...infoFields,

@@ -8,8 +8,7 @@ export const deleteToken = defineTool({
   name: "delete_token",
   title: "Delete a security token",
   description:
-    "Delete a SolarNetwork security token for good: anything using it stops working at once. " +
-    "To stop it reversibly, use update_token with status Disabled.",
+    "Delete a SolarNetwork security token for good: anything using it stops at once. update_token status Disabled stops it reversibly.",
   input: z.strictObject({ tokenId: tokenIdField }),
   output: z.object({ deleted: z.string().describe("The deleted token's ID") }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

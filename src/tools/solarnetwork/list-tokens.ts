@@ -11,8 +11,7 @@ export const listTokens = defineTool({
   name: "list_tokens",
   title: "List security tokens",
   description:
-    "List the account's SolarNetwork security tokens with their policies, newest last; never their secrets. " +
-    "Filter by type, status or search; page with limit and offset.",
+    "List the account's SolarNetwork security tokens with their policies (never secrets), oldest first; filter and page.",
   input: z.strictObject({
     type: tokenTypeField.optional(),
     status: statusField.optional().describe("Only tokens with this status"),

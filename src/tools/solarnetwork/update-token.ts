@@ -4,7 +4,7 @@ import { describeToken, sanitizeToken } from "../../backends/solarnetwork/saniti
 import { tokenSchema } from "../../backends/solarnetwork/model.js";
 import { hasPolicyFields, riskWarnings } from "../../backends/solarnetwork/policy.js";
 import { ToolError } from "../../core/errors.js";
-import { displayModeField, expiryFields, infoFields, policyFields, statusField, tokenIdField } from "../fields.js";
+import { displayModeField, expiryFieldsAsInCreate, infoFields, policyFieldsAsInCreate, statusField, tokenIdField } from "../fields.js";
 import { expiryWarnings, requestedPolicy } from "../policy-input.js";
 import { refuseForgedMarker } from "../provenance-input.js";
 import { tokensText } from "./text.js";
@@ -14,14 +14,14 @@ export const updateToken = defineTool({
   name: "update_token",
   title: "Update a security token",
   description:
-    "Change a SolarNetwork token's name, description, security policy, expiry or status. Policy fields merge into " +
-    "the current policy (lists are added to) unless replace is true. Applied in the order info, policy, status.",
+    "Change a SolarNetwork token's name, description, status, policy or expiry; the policy and expiry fields mean what " +
+    "they mean in create_token. Policy fields merge into the current policy (lists add) unless replace is true.",
   input: z.strictObject({
     tokenId: tokenIdField,
     ...infoFields,
     status: statusField.optional().describe("Active enables the token, Disabled disables it"),
-    ...policyFields,
-    ...expiryFields,
+    ...policyFieldsAsInCreate,
+    ...expiryFieldsAsInCreate,
     replace: z
       .boolean()
       .default(false)

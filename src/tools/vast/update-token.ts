@@ -2,7 +2,7 @@ import { z } from "zod";
 import { describeQuoted } from "../../backends/vast/sanitize.js";
 import { boundedExpiry } from "../../safety/guardrails.js";
 import { ToolError, UserInputError } from "../../core/errors.js";
-import { displayModeField, expiryFields } from "../fields.js";
+import { displayModeField, expiryFieldsAsInCreate } from "../fields.js";
 import { expiryWarnings, resolvedExpiry } from "../policy-input.js";
 import { defineTool } from "./tool.js";
 import { tokensText } from "./text.js";
@@ -16,12 +16,12 @@ export const updateVastToken = defineTool({
   name: "update_token",
   title: "Update an API token",
   description:
-    "Rename a VAST VMS API token or change its expiry; expiresIn counts from now (30D: 30 days from now). Its scope, " +
+    "Rename a VAST VMS API token or change its expiry (fields as in create_token; expiresIn counts from now). Its " +
     "owner and secret cannot change, and there is no disable: revoke_token ends a token.",
   input: z.strictObject({
     tokenId: vastTokenIdField,
     name: vastNameField.optional().describe("The new name"),
-    ...expiryFields,
+    ...expiryFieldsAsInCreate,
     displayMode: displayModeField,
   }),
   output: z.object({
