@@ -26,7 +26,7 @@ export async function serverToolNames(manifest) {
   const module = await import(pathToFileURL(join(ROOT, "dist", "tools", backend, "index.js")).href);
   const tools = backend === "vast" ? module.VAST_TOOLS : module.SOLARNETWORK_TOOLS;
   const { hygieneTools } = await import(pathToFileURL(join(ROOT, "dist", "tools", "hygiene", "index.js")).href);
-  return [...tools, ...hygieneTools(tools)].map((tool) => tool.name).sort();
+  return [...tools, ...hygieneTools(tools, { canDisable: backend !== "vast" })].map((tool) => tool.name).sort();
 }
 
 /** Everything wrong with a manifest, in our words; empty when it is fit to pack. Needs dist/ built. */

@@ -65,7 +65,7 @@ export function composeServer<Service>(
   const newServer = mcpServerFactory({
     backend: backend.name,
     instructions: backend.instructions,
-    tools: selectTools([...backend.tools, ...hygieneTools(backend.tools)], settings),
+    tools: selectTools([...backend.tools, ...hygieneTools(backend.tools, backend.capabilities)], settings),
     context: {
       tokens: backend.service,
       backend: { name: backend.name, capabilities: backend.capabilities, inventory: backend.inventory },

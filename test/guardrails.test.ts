@@ -37,6 +37,13 @@ describe("operator modes", () => {
     expect((await h.client.listTools()).tools.map((t) => t.name)).toEqual(["list_tokens"]);
   });
 
+  it("leaves out every way to mint or end tokens with the tool that does it", async () => {
+    h = await startHarness({ env: { SN_MCP_EXCLUDE_TOOLS: "create_token,update_token" } });
+    expect((await h.client.listTools()).tools.map((t) => t.name).sort()).toEqual(["delete_token", "list_tokens", "review_tokens"]);
+    const env = { SN_TOKEN: "t", SN_TOKEN_SECRET: "s", SN_MCP_TOOLS: "list_tokens,rotate_token,update_token" };
+    expect(() => composeApp(readConfig(env))).toThrow(/SN_MCP_TOOLS: rotate_token acts as create_token does, which is not selected/);
+  });
+
   it("an unknown tool name fails start-up naming the variable", () => {
     const env = { SN_TOKEN: "t", SN_TOKEN_SECRET: "s", SN_MCP_EXCLUDE_TOOLS: "delete_tokens" };
     expect(() => composeApp(readConfig(env))).toThrow(ConfigError);

@@ -11,7 +11,7 @@ export interface ToolSelection {
  * The one place that decides which tools exist. Precedence: read-only beats exclude beats include.
  * An unknown name is a configuration error, so a typo never silently exposes or hides a tool.
  */
-export function selectTools<T extends Pick<Tool, "name" | "annotations">>(all: readonly T[], selection: ToolSelection): T[] {
+export function selectTools<T extends Pick<Tool, "name" | "annotations" | "actsThrough">>(all: readonly T[], selection: ToolSelection): T[] {
   const known = new Set(all.map((tool) => tool.name));
   for (const [variable, names] of [
     ["SN_MCP_TOOLS", selection.tools ?? []],
@@ -22,10 +22,20 @@ export function selectTools<T extends Pick<Tool, "name" | "annotations">>(all: r
       throw new ConfigError(variable, `unknown tool ${unknown.join(", ")}; known tools: ${[...known].join(", ")}`);
     }
   }
-  return all.filter(
+  const chosen = all.filter(
     (tool) =>
       (!selection.readOnly || tool.annotations.readOnlyHint) &&
       !selection.excludeTools.includes(tool.name) &&
       (selection.tools === undefined || selection.tools.includes(tool.name)),
   );
+  const names = new Set(chosen.map((tool) => tool.name));
+  const without = (tool: T) => (tool.actsThrough ?? []).filter((name) => !names.has(name));
+  for (const tool of chosen) {
+    const missing = without(tool);
+    if (missing.length > 0 && selection.tools?.includes(tool.name)) {
+      throw new ConfigError("SN_MCP_TOOLS", `${tool.name} acts as ${missing.join(" and ")} does, which is not selected: list ${missing.length > 1 ? "them" : "it"} too, or leave ${tool.name} out`);
+    }
+  }
+  // Left out with what they act through when the operator did not name them.
+  return chosen.filter((tool) => without(tool).length === 0);
 }

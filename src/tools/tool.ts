@@ -65,6 +65,11 @@ export interface Tool<Input extends z.ZodObject = z.ZodObject, Output extends z.
   input: Input;
   output: Output;
   annotations: ToolAnnotations;
+  /**
+   * Tools whose effect this one has (rotate_token creates as create_token does): it exists only
+   * with them, so an operator who leaves create_token out leaves out every way to mint.
+   */
+  actsThrough?: readonly string[];
   /** Arguments a model may expect from another backend's tool of this name, with what to do instead. */
   refusedArguments?: Readonly<Record<string, string>>;
   run(input: z.output<Input>, context: ToolContext<Service>): Promise<ToolResult<z.output<Output>>>;
