@@ -5,21 +5,14 @@ import { startVastHarness } from "./support/vast-harness.js";
 // What each backend lists, kept in review: a change to a name, description, schema or hint shows
 // as a diff of these files (`npx vitest run test/tools-list.test.ts -u` after an intended change).
 describe("tools/list", () => {
-  it("SolarNetwork", async () => {
-    const h = await startHarness();
+  it.each([
+    ["solarnetwork", startHarness],
+    ["vast", startVastHarness],
+  ] as const)("%s", async (backend, start) => {
+    const h = await start();
     try {
       const { tools } = await h.client.listTools();
-      await expect(`${JSON.stringify(tools, null, 2)}\n`).toMatchFileSnapshot("./snapshots/tools-list.solarnetwork.json");
-    } finally {
-      await h.close();
-    }
-  });
-
-  it("VAST VMS", async () => {
-    const h = await startVastHarness();
-    try {
-      const { tools } = await h.client.listTools();
-      await expect(`${JSON.stringify(tools, null, 2)}\n`).toMatchFileSnapshot("./snapshots/tools-list.vast.json");
+      await expect(`${JSON.stringify(tools, null, 2)}\n`).toMatchFileSnapshot(`./snapshots/tools-list.${backend}.json`);
     } finally {
       await h.close();
     }

@@ -1,4 +1,5 @@
-import { errorText, ToolError } from "../../core/errors.js";
+import { errorText } from "../../core/errors.js";
+import { resolveLostCreate } from "../../core/lost-create.js";
 import type { Guardrails } from "../../safety/guardrails.js";
 import type { Logger } from "../../log.js";
 import { buildPolicy, wirePolicy } from "./effective-policy.js";
@@ -55,7 +56,7 @@ export async function mintToken(plan: CreatePlan, requestedInfo: { name?: string
     created = await tokens.create(plan.type, plan.policy, signal);
   } catch (error) {
     if (!isSolarNetworkError(error) || !error.details.mayHaveApplied) throw error;
-    return await removeOrphan(plan, sentAt, error, deps);
+    return await removeOrphan(plan, sentAt, deps);
   }
   const warnings: string[] = [];
   let token = created.token;
@@ -77,42 +78,23 @@ const CLOCK_TOLERANCE_MS = 5 * 60_000;
 
 /**
  * A create with no usable reply may have made a token whose secret no one has. It has no name yet
- * (naming is a second call): find it by type, policy and creation time, and delete it again, or
- * name it plainly. Never "try again": that could leave two tokens.
+ * (naming is a second call): find it by type, policy and creation time, and delete it again.
  */
-async function removeOrphan({ type, policy }: CreatePlan, sentAt: number, cause: unknown, { tokens, log }: MintDeps): Promise<never> {
+function removeOrphan({ type, policy }: CreatePlan, sentAt: number, { tokens, log }: MintDeps): Promise<never> {
   const sent = JSON.stringify(buildPolicy(policy));
-  let orphans;
-  try {
-    orphans = (await tokens.list({ type })).filter(
-      (token) =>
-        token.name === undefined &&
-        Date.parse(token.created) >= sentAt - CLOCK_TOLERANCE_MS &&
-        JSON.stringify(buildPolicy(wirePolicy(token.policy))) === sent,
-    );
-  } catch {
-    throw new ToolError(
-      `No usable reply came to the create (${errorText(cause)}), and listing tokens to check failed too. SolarNetwork may have made an unnamed ${type} token whose secret no one has: find it with list_tokens and delete it before creating another.`,
-    );
-  }
-  if (orphans.length === 0) {
-    throw new ToolError(`No usable reply came to the create, and SolarNetwork holds no new token from it: nothing was created. It is safe to create the token again.`);
-  }
-  const kept: string[] = [];
-  for (const orphan of orphans) {
-    try {
-      await tokens.delete(orphan.id);
-      log.warn("deleted a token whose create got no usable reply", { tokenId: orphan.id });
-    } catch {
-      kept.push(orphan.id);
-    }
-  }
-  if (kept.length > 0) {
-    throw new ToolError(
-      `No usable reply came to the create, but SolarNetwork made token ${kept.join(", ")}, whose secret no one has, and deleting it failed. Delete ${kept.join(", ")} with delete_token before creating another.`,
-    );
-  }
-  throw new ToolError(
-    `No usable reply came to the create; SolarNetwork had made token ${orphans.map((token) => token.id).join(", ")}, whose secret no one received, so it was deleted again. Nothing is left behind: create the token again.`,
-  );
+  return resolveLostCreate({
+    system: "SolarNetwork",
+    findOrphans: async () =>
+      (await tokens.list({ type }))
+        .filter(
+          (token) =>
+            token.name === undefined &&
+            Date.parse(token.created) >= sentAt - CLOCK_TOLERANCE_MS &&
+            JSON.stringify(buildPolicy(wirePolicy(token.policy))) === sent,
+        )
+        .map((token) => token.id),
+    unsearchable: `SolarNetwork may have made an unnamed ${type} token whose secret no one has: find it with list_tokens and delete it before creating another.`,
+    end: { verb: "delete", tool: "delete_token", run: (id) => tokens.delete(id) },
+    log,
+  });
 }

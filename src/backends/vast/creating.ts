@@ -1,4 +1,5 @@
 import { mayHaveApplied, RefusedError, ToolError } from "../../core/errors.js";
+import { resolveLostCreate } from "../../core/lost-create.js";
 import type { Provenance } from "../../core/provenance.js";
 import type { Logger } from "../../log.js";
 import type { Guardrails } from "../../safety/guardrails.js";
@@ -111,8 +112,7 @@ async function refuseOverCap(owner: string, ownersTokens: readonly VastToken[], 
 
 /**
  * A create whose reply was lost may have made a token whose secret no one has: find it (same name
- * and owner, absent before the call) and revoke it, so the failure leaves nothing behind. Never
- * "try again" while that is unknown: it could leave two tokens.
+ * and owner, absent before the call) and revoke it, so the failure leaves nothing behind.
  */
 async function createOrRevokeOrphan(
   request: { name: string; owner?: string; expiry?: string },
@@ -124,35 +124,15 @@ async function createOrRevokeOrphan(
     return await tokens.create(request, signal);
   } catch (error) {
     if (!mayHaveApplied(error)) throw error;
-    let orphans: VastToken[];
-    try {
-      const known = new Set(before.map((token) => token.id));
-      orphans = (await tokens.list({ owner, includeRevoked: false })).filter((token) => !known.has(token.id) && token.name === request.name);
-    } catch {
-      throw new ToolError(
-        `No usable reply came to the create, so VMS may have made the token; listing to check failed too. Call list_tokens and revoke any new token named «${request.name}» (its secret was never shown) before creating another.`,
-      );
-    }
-    if (orphans.length === 0) {
-      throw new ToolError("No usable reply came to the create, and VMS holds no new token of that name: nothing was created. It is safe to create it again.");
-    }
-    const kept: string[] = [];
-    for (const orphan of orphans) {
-      try {
-        await tokens.revoke(orphan.id);
-        log.warn("revoked a token whose create got no usable reply", { tokenId: orphan.id });
-      } catch {
-        kept.push(orphan.id);
-      }
-    }
-    if (kept.length > 0) {
-      throw new ToolError(
-        `No usable reply came to the create, but VMS made token ${kept.join(", ")}, whose secret was never shown, and revoking it failed. Revoke ${kept.join(", ")} with revoke_token.`,
-      );
-    }
-    throw new ToolError(
-      `No usable reply came to the create; VMS had made token ${orphans.map((token) => token.id).join(", ")}, whose secret no one received, so it was revoked again. Nothing is left behind: create the token again.`,
-    );
+    const known = new Set(before.map((token) => token.id));
+    return await resolveLostCreate({
+      system: "VMS",
+      findOrphans: async () =>
+        (await tokens.list({ owner, includeRevoked: false })).filter((token) => !known.has(token.id) && token.name === request.name).map((token) => token.id),
+      unsearchable: `VMS may have made the token: call list_tokens and revoke any new token named «${request.name}» (its secret was never shown) before creating another.`,
+      end: { verb: "revoke", tool: "revoke_token", run: (id) => tokens.revoke(id) },
+      log,
+    });
   }
 }
 

@@ -1,0 +1,49 @@
+import type { Logger } from "../log.js";
+import { ToolError } from "./errors.js";
+
+/** A create whose reply never came: the token system may have made a token whose secret no one has. */
+export interface LostCreate {
+  /** As messages name it: "SolarNetwork", "VMS". */
+  system: string;
+  /** The IDs of tokens the create may have made (new since it was sent, matching what it asked for). */
+  findOrphans(): Promise<string[]>;
+  /** What to say when that search fails too: how a person finds and ends the token. */
+  unsearchable: string;
+  end: { verb: "delete" | "revoke"; tool: string; run(tokenId: string): Promise<unknown> };
+  log: Logger;
+}
+
+/**
+ * Ends what a lost create left behind, and says exactly what is left: never "try again" while a
+ * token may exist, since that could leave two.
+ */
+export async function resolveLostCreate({ system, findOrphans, unsearchable, end, log }: LostCreate): Promise<never> {
+  let orphans: string[];
+  try {
+    orphans = await findOrphans();
+  } catch {
+    throw new ToolError(`No usable reply came to the create, and listing tokens to check failed too. ${unsearchable}`);
+  }
+  if (orphans.length === 0) {
+    throw new ToolError(`No usable reply came to the create, and ${system} holds no new token from it: nothing was created. It is safe to create the token again.`);
+  }
+  const ended = end.verb === "delete" ? "deleted" : "revoked";
+  const kept: string[] = [];
+  for (const tokenId of orphans) {
+    try {
+      await end.run(tokenId);
+      log.warn(`${ended} a token whose create got no usable reply`, { tokenId });
+    } catch {
+      kept.push(tokenId);
+    }
+  }
+  if (kept.length > 0) {
+    const ending = end.verb === "delete" ? "deleting" : "revoking";
+    throw new ToolError(
+      `No usable reply came to the create, but ${system} made token ${kept.join(", ")}, whose secret no one has, and ${ending} it failed. ${end.verb === "delete" ? "Delete" : "Revoke"} ${kept.join(", ")} with ${end.tool} before creating another.`,
+    );
+  }
+  throw new ToolError(
+    `No usable reply came to the create; ${system} had made token ${orphans.join(", ")}, whose secret no one received, so it was ${ended} again. Nothing is left behind: create the token again.`,
+  );
+}
