@@ -116,6 +116,21 @@ describe("Redactor", () => {
     expect(mixed.text("a-twenty-char-secret")).toBe(REDACTED);
   });
 
+  it("finds every one of many secrets: side by side, sharing their first characters, hex in either case", () => {
+    const many = new Redactor();
+    const secrets = Array.from({ length: 500 }, (_, n) => `tok-${String(n).padStart(4, "0")}-${"x".repeat(n % 7)}`);
+    for (const secret of secrets) many.addSecret(secret);
+    const key = Buffer.from("00ff00ff00ff00ff00ff", "hex");
+    many.addSecret(key);
+    // Side by side; and text sharing a secret's first eight characters without being it stays.
+    expect(many.text(`a ${secrets[12]}${secrets[499]} b`)).toBe(`a ${REDACTED}${REDACTED} b`);
+    expect(many.text(`${secrets[7]}`)).toBe(REDACTED);
+    expect(many.text("tok-0012 and tok-99 stay")).toBe("tok-0012 and tok-99 stay");
+    expect(many.text(`key=${key.toString("hex").toUpperCase()};`)).toBe(`key=${REDACTED};`);
+    expect(many.text(`one ${secrets[3]} two ${secrets[3]}`)).toBe(`one ${REDACTED} two ${REDACTED}`);
+    expect(many.value({ note: `kept ${secrets[5]}` }, secrets[5])).toEqual({ note: `kept ${secrets[5]}` });
+  });
+
   it("hides bytes whatever their field is called", () => {
     const key = Buffer.alloc(32, 7);
     expect(redactor.value({ k: key, nested: [new Uint8Array(key)], n: 7 })).toEqual({ k: REDACTED, nested: [REDACTED], n: 7 });

@@ -17,7 +17,14 @@ const MIN_SECRET_LENGTH = 8;
 
 export class Redactor {
   readonly #values = new Set<string>();
-  #pattern: RegExp | undefined;
+  /**
+   * Registered values by the hash of their first MIN_SECRET_LENGTH characters, ASCII-lowercased,
+   * longest first: one pass over a text finds every value at a cost that does not grow with how
+   * many there are (a process may mint hundreds; a regular expression of them all slows every output).
+   */
+  readonly #byPrefix = new Map<number, string[]>();
+  /** Which low hash bits any registered prefix has: most positions are ruled out without a Map lookup. */
+  readonly #seen = new Uint8Array(HASH_FILTER_SIZE);
   /** The shortest registered value: a shorter string cannot hold one. */
   #shortest = Infinity;
 
@@ -32,7 +39,14 @@ export class Redactor {
     for (const form of forms) {
       if (form.length >= MIN_SECRET_LENGTH && !this.#values.has(form)) {
         this.#values.add(form);
-        this.#pattern = undefined;
+        // Case-insensitive: hex keys are written in either case (and over-matching a secret is harmless).
+        const folded = caseFolded(form);
+        const hash = prefixHash(folded, 0);
+        const bucket = this.#byPrefix.get(hash) ?? [];
+        bucket.push(folded);
+        bucket.sort((a, b) => b.length - a.length);
+        this.#byPrefix.set(hash, bucket);
+        this.#seen[hash & (HASH_FILTER_SIZE - 1)] = 1;
         this.#shortest = Math.min(this.#shortest, form.length);
       }
     }
@@ -50,9 +64,7 @@ export class Redactor {
       output = output.replace(SNWS2_AUTHORIZATION, `SNWS2 ${REDACTED}`).replace(SIGNATURE_PARAMETER, `Signature=${REDACTED}`);
     }
     if (output.length < this.#shortest) return output;
-    const pattern = this.#valuePattern();
-    if (!pattern) return output;
-    const replace = (text: string) => text.replace(pattern, (match) => (match === reveal ? match : REDACTED));
+    const replace = (text: string) => this.#replaceValues(text, reveal);
     output = replace(output);
     // A secret split by invisible characters is still the secret: the text is then shown without them.
     if (hasInvisible(output)) {
@@ -92,17 +104,49 @@ export class Redactor {
     return input;
   }
 
-  #valuePattern(): RegExp | undefined {
-    if (this.#values.size === 0) return undefined;
-    if (!this.#pattern) {
-      const alternatives = [...this.#values].sort((a, b) => b.length - a.length).map(escapeRegExp);
-      // Case-insensitive: hex keys are written in either case (and over-matching a secret is harmless).
-      this.#pattern = new RegExp(alternatives.join("|"), "gi");
+  /** Every registered value in `text` replaced, leftmost and longest first; `reveal` kept where it is the whole match. */
+  #replaceValues(text: string, reveal: string | undefined): string {
+    if (text.length < this.#shortest) return text;
+    const folded = caseFolded(text);
+    let output = "";
+    let copied = 0;
+    let hash = prefixHash(folded, 0);
+    for (let at = 0; at + MIN_SECRET_LENGTH <= folded.length; ) {
+      const value = this.#seen[hash & (HASH_FILTER_SIZE - 1)] ? this.#byPrefix.get(hash)?.find((candidate) => folded.startsWith(candidate, at)) : undefined;
+      if (value !== undefined) {
+        const match = text.slice(at, at + value.length);
+        output += text.slice(copied, at) + (match === reveal ? match : REDACTED);
+        at += value.length;
+        copied = at;
+        if (at + MIN_SECRET_LENGTH <= folded.length) hash = prefixHash(folded, at);
+        continue;
+      }
+      if (at + MIN_SECRET_LENGTH < folded.length) hash = rollHash(hash, folded.charCodeAt(at), folded.charCodeAt(at + MIN_SECRET_LENGTH));
+      at += 1;
     }
-    return this.#pattern;
+    return copied === 0 ? text : output + text.slice(copied);
   }
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** Lower-cased so that every index into the result is the same index into the text. */
+function caseFolded(text: string): string {
+  // İ is the one character whose lower case is longer (i and a combining dot): folded to i first.
+  const lower = text.replace(/\u0130/g, "i").toLowerCase();
+  return lower.length === text.length ? lower : text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
+// A polynomial hash of MIN_SECRET_LENGTH characters, rolled one character at a time (Rabin–Karp),
+// in 32-bit arithmetic. A collision only costs a comparison.
+const BASE = 31;
+const HASH_FILTER_SIZE = 1 << 16;
+const BASE_TO_LENGTH = Array.from({ length: MIN_SECRET_LENGTH }).reduce<number>((power) => Math.imul(power, BASE), 1);
+
+function prefixHash(text: string, from: number): number {
+  let hash = 0;
+  for (let index = from; index < from + MIN_SECRET_LENGTH; index++) hash = (Math.imul(hash, BASE) + text.charCodeAt(index)) | 0;
+  return hash;
+}
+
+function rollHash(hash: number, leaving: number, entering: number): number {
+  return (Math.imul(hash, BASE) - Math.imul(leaving, BASE_TO_LENGTH) + entering) | 0;
 }
