@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { textOf } from "./support/harness.js";
+import { DEFAULT_VMS_USERS, type VmsUser } from "../src/simulators/vast/server.js";
 import { ALLOW, DECLINE, startVastHarness, type VastHarness } from "./support/vast-harness.js";
 
 /** The VAST backend's tools through a real MCP client, against the VMS simulator. */
@@ -55,6 +56,13 @@ describe("VAST tools", () => {
     // Registered for redaction in both forms: an echo of either never reaches the model again.
     const echo = await h.call("list_tokens", { search: secret.split(".")[1] });
     expect(textOf(echo)).not.toContain(secret.split(".")[1]);
+  });
+
+  it("finds its own user from its own token when login/ will not answer an API token", async () => {
+    const h = await start({ vms: { loginRefusesApiTokens: true } });
+    const result = await h.call("create_token", { expiresIn: "7D" });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect(structured(result).token).toMatchObject({ owner: "admin", name: expect.stringMatching(/^admin_api_token /) });
   });
 
   it("reads an absolute expiry in the given time zone and never lets the token outlive it", async () => {
@@ -114,6 +122,17 @@ describe("VAST tools", () => {
     const lost = h.vms.tokens().filter((token) => token.name.startsWith("lost [ai "));
     expect(lost).toHaveLength(1);
     expect(lost[0]?.revoked).toBe(true);
+  });
+
+  it("does not call a lost create for another owner harmless when this server cannot see that owner's tokens", async () => {
+    const users: VmsUser[] = DEFAULT_VMS_USERS.map((user) => (user.username === "admin" ? { ...user, rights: ["Create", "Edit", "Delete"] } : user));
+    const h = await start({ vms: { users }, env: { VAST_ALLOWED_OWNERS: "secops" }, elicit: () => ALLOW });
+    h.vms.injectFault({ match: { method: "POST" }, kind: "applyThenFail", reply: "reset" });
+    const result = await h.call("create_token", { owner: "secops", name: "hidden" });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/may not show this server that owner's tokens.*revoke any new token named «hidden/);
+    expect(textOf(result)).not.toMatch(/safe to create/);
+    expect(h.vms.tokens().filter((token) => token.owner === "secops" && !token.revoked)).toHaveLength(1);
   });
 
   it("still delivers the secret when reading the new token back fails", async () => {

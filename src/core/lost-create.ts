@@ -9,6 +9,8 @@ export interface LostCreate {
   findOrphans(): Promise<string[]>;
   /** What to say when that search fails too: how a person finds and ends the token. */
   unsearchable: string;
+  /** Set when an empty search proves nothing (the listing may hide the owner's tokens). */
+  searchMayMiss?: boolean;
   end: { verb: "delete" | "revoke"; tool: string; run(tokenId: string): Promise<unknown> };
   log: Logger;
 }
@@ -17,12 +19,15 @@ export interface LostCreate {
  * Ends what a lost create left behind, and says exactly what is left: never "try again" while a
  * token may exist, since that could leave two.
  */
-export async function resolveLostCreate({ system, findOrphans, unsearchable, end, log }: LostCreate): Promise<never> {
+export async function resolveLostCreate({ system, findOrphans, unsearchable, searchMayMiss, end, log }: LostCreate): Promise<never> {
   let orphans: string[];
   try {
     orphans = await findOrphans();
   } catch {
     throw new ToolError(`No usable reply came to the create, and listing tokens to check failed too. ${unsearchable}`);
+  }
+  if (orphans.length === 0 && searchMayMiss) {
+    throw new ToolError(`No usable reply came to the create, and ${system} lists no new token, but it may not show this server that owner's tokens. ${unsearchable}`);
   }
   if (orphans.length === 0) {
     throw new ToolError(`No usable reply came to the create, and ${system} holds no new token from it: nothing was created. It is safe to create the token again.`);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { VastClient, vastPath, type VastQuery, type VastRequest } from "./client.js";
-import { VastError } from "./errors.js";
+import { isVastError, VastError } from "./errors.js";
 import { parseVastDuration } from "./expiry.js";
 
 /**
@@ -65,9 +65,9 @@ export interface PasswordSettings {
   expirationEnabled?: boolean;
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
 
-/** Any RFC 3339 timestamp (fractions, `Z` or `±hh:mm`) as ISO 8601 UTC, or undefined. */
+/** Any RFC 3339 timestamp (fractions, `Z` or `±hh:mm`; also ISO's `±hhmm`) as ISO 8601 UTC, or undefined. A time without a zone is ambiguous: undefined. */
 export function parseRfc3339(text: string): string | undefined {
   const match = RFC3339.exec(text);
   if (!match) return undefined;
@@ -167,8 +167,18 @@ export class VastTokenApi {
   }
 
   /** `GET login/`: the credential's own manager; undefined when VMS will not say (403, 404). */
+  /**
+   * Who the credential is, from `login/`; undefined when VMS will not say. A 401 there is tolerated
+   * too: `login/` may serve only password logins, and a bad credential fails the caller's next request anyway.
+   */
   async whoAmI(signal?: AbortSignal): Promise<WhoAmI | undefined> {
-    const body = await this.#tolerated({ method: "GET", path: "login/", signal });
+    let body: unknown;
+    try {
+      body = await this.#tolerated({ method: "GET", path: "login/", signal });
+    } catch (error) {
+      if (!isVastError(error, "unauthorized")) throw error;
+      return undefined;
+    }
     if (body === null || typeof body !== "object") return undefined;
     const { username, user_type: userType, tenant } = body as Record<string, unknown>;
     const tenantName = typeof tenant === "string" ? tenant : stringField(tenant, "name");

@@ -39,6 +39,8 @@ export interface VmsSimulatorOptions {
   refreshLifetimeMs?: number;
   /** Simulate the schema's reading that even one's own tokens need the Security realm rights. */
   ownTokensNeedRights?: boolean;
+  /** Simulate a `login/` that answers an API token with 401 (only password and session logins). */
+  loginRefusesApiTokens?: boolean;
   /** A JSON file holding the whole state (mode 0600): loaded at start when present, saved on change. */
   file?: string;
   /** Keep every request in `requests` (default true, for tests). */
@@ -128,6 +130,7 @@ export async function startVmsSimulator(options: VmsSimulatorOptions = {}): Prom
     accessLifetimeMs: options.accessLifetimeMs ?? 3_600_000,
     refreshLifetimeMs: options.refreshLifetimeMs ?? 86_400_000,
     ownTokensNeedRights: options.ownTokensNeedRights ?? false,
+    loginRefusesApiTokens: options.loginRefusesApiTokens ?? false,
   };
   const requests: { -readonly [K in keyof RecordedVmsRequest]: RecordedVmsRequest[K] }[] = [];
   const faults: VmsFault[] = [];

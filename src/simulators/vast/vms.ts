@@ -36,6 +36,8 @@ export interface VmsContext {
   refreshLifetimeMs: number;
   /** VMS's schema variant in which even one's own tokens need the Security realm rights. */
   ownTokensNeedRights: boolean;
+  /** VMS's possible reading that `login/` serves only password and session logins: 401 to an API token. */
+  loginRefusesApiTokens: boolean;
 }
 
 const JSON_TYPE = "application/json";
@@ -103,6 +105,9 @@ export function handleVmsRequest(request: VmsRequest, ctx: VmsContext): VmsReply
     case "revoke":
       return revokeToken(route.id, ctx, user);
     case "login":
+      if (ctx.loginRefusesApiTokens && request.headers.get("authorization")?.startsWith("Api-Token ")) {
+        return json(401, { detail: "Authentication credentials were not provided." });
+      }
       return json(200, { username: user.username, user_type: user.userType, tenant: user.tenant ?? null });
     case "vms-list":
       return user.readsSettings ? json(200, [vmsJson(ctx)]) : denied();
