@@ -9,7 +9,6 @@ import { rateLimits } from "./safety/rate-limit.js";
 import { Redactor } from "./safety/redact.js";
 import { deliveryFor } from "./safety/secret-delivery.js";
 import { secretPages, type SecretPages } from "./safety/secret-page.js";
-import { listenForPages } from "./http/page-listener.js";
 import { sandboxLabels } from "./sandbox/label.js";
 import { mcpServerFactory, type McpServerHandle } from "./server.js";
 import { hygieneTools } from "./tools/hygiene/index.js";
@@ -63,7 +62,12 @@ export function composeServer<Service>(
     timeoutMs: settings.timeoutMs,
     retryDelayMs: overrides.retryDelayMs,
   });
-  const pages = secretPages({ clock, listen: listenForPages, protect: (secret) => redactor.addSecret(secret) });
+  const pages = secretPages({
+    clock,
+    // Loaded at the first url delivery: start-up does not pay for a listener it may never need.
+    listen: async (respond) => (await import("./http/page-listener.js")).listenForPages(respond),
+    protect: (secret) => redactor.addSecret(secret),
+  });
   const newServer = mcpServerFactory({
     backend: backend.name,
     instructions: backend.instructions,

@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema, type CallToolResult, type ElicitRequestURLParams, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
@@ -25,12 +26,16 @@ interface UrlClient {
   call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
 }
 
-/** A second client on the app, one that declares URL elicitation and answers every prompt with `answer`. */
+/**
+ * A second client on the app, one that declares URL elicitation and answers every URL prompt with
+ * `answer` (and allows every confirmation question).
+ */
 async function urlClient(app: App, answer: ElicitResult["action"] = "accept"): Promise<UrlClient> {
   const prompts: ElicitRequestURLParams[] = [];
-  const client = new Client({ name: "url-client", version: "0" }, { capabilities: { elicitation: { url: {} } } });
-  client.setRequestHandler(ElicitRequestSchema, (request) => {
-    prompts.push(request.params as ElicitRequestURLParams);
+  const client = new Client({ name: "url-client", version: "0" }, { capabilities: { elicitation: { url: {}, form: {} } } });
+  client.setRequestHandler(ElicitRequestSchema, (request): ElicitResult => {
+    if (request.params.mode !== "url") return { action: "accept", content: { allow: true } };
+    prompts.push(request.params);
     return { action: answer };
   });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
@@ -105,8 +110,9 @@ describe("url secret delivery (SolarNetwork)", () => {
     const key = url.pathname.split("/").pop()!;
     expect(Buffer.from(key, "base64url").length).toBeGreaterThanOrEqual(16);
 
-    // HEAD must not spend the page.
+    // Neither HEAD nor a request under another Host (DNS rebinding) spends the page.
     expect((await get(url.href, { method: "HEAD" })).status).toBe(405);
+    expect((await get(url.href, { host: `rebound.example:${url.port}` })).status).toBe(403);
     const page = await get(url.href);
     expect(page.status).toBe(200);
     expectPageHeaders(page.headers);
@@ -164,6 +170,19 @@ describe("url secret delivery (SolarNetwork)", () => {
     expect(listed.tokens.map((token) => token.id)).toEqual([h.admin.id]);
   });
 
+  it("rotate_token delivers the successor's secret on a page too", async () => {
+    const h = await start({ SN_MCP_SECRET_DELIVERY: "url" });
+    const person = await urlClient(h.app);
+    const first = (await person.call("create_token", { type: "ReadNodeData", nodeIds: [1] })).structuredContent as { token: { id: string } };
+    const rotated = await person.call("rotate_token", { tokenId: first.token.id });
+    expect(rotated.isError).toBeFalsy();
+    expect((rotated.structuredContent as { secretDelivery?: string }).secretDelivery).toBe("url");
+    expect(person.prompts).toHaveLength(2);
+    const page = await get(person.prompts[1]!.url);
+    expect(page.status).toBe(200);
+    expect(JSON.stringify(rotated)).not.toContain(lineValue(page.body, "SN_TOKEN_SECRET"));
+  });
+
   it("auto: inline for a client without URL prompts, url for one with", async () => {
     const h = await start({ SN_MCP_SECRET_DELIVERY: "auto" });
     const inline = (await h.call("create_token", { type: "ReadNodeData", nodeIds: [1] })).structuredContent as { secret?: string };
@@ -213,14 +232,29 @@ describe("url secret delivery (VAST)", () => {
 });
 
 describe("url secret delivery in HTTP mode", () => {
-  it("serves the page on the MCP listener, under its Host rule", async () => {
-    const h = await startHarness({ env: { SN_MCP_SECRET_DELIVERY: "url" } });
-    const mode = await startHttpMode(h.app, readHttpOptions({ SN_MCP_HTTP_TOKEN: "test-bearer-0123456789abcdef0123456789abcdef" }, { port: "0" }));
+  const BEARER = "test-bearer-0123456789abcdef0123456789abcdef";
+  async function startHttp(delivery: string) {
+    const h = await startHarness({ env: { SN_MCP_SECRET_DELIVERY: delivery } });
+    const mode = await startHttpMode(h.app, readHttpOptions({ SN_MCP_HTTP_TOKEN: BEARER }, { port: "0" }));
     cleanups.push(async () => {
       await h.client.close();
       await mode.shutdown(0);
       await h.solarUser.close();
     });
+    return { h, mode };
+  }
+
+  it("knows no client's URL prompts (stateless: a call never sees initialize), so auto is inline", async () => {
+    const { mode } = await startHttp("auto");
+    const client = new Client({ name: "http-url-client", version: "0" }, { capabilities: { elicitation: { url: {} } } });
+    await client.connect(new StreamableHTTPClientTransport(new URL(mode.url), { requestInit: { headers: { Authorization: `Bearer ${BEARER}` } } }));
+    cleanups.push(() => client.close());
+    const result = await client.callTool({ name: "create_token", arguments: { type: "ReadNodeData", nodeIds: [1] } });
+    expect((result.structuredContent as { secret?: string }).secret).toEqual(expect.any(String));
+  });
+
+  it("serves the page on the MCP listener, under its Host rule", async () => {
+    const { h, mode } = await startHttp("url");
     const page = await h.app.secretPages.publish({ tokenId: "T".repeat(20), filePrefix: "sn-token", lines: [["SN_TOKEN_SECRET", "s3cret<&>value"]] }, "s3cret<&>value");
     const url = new URL(page.url);
     expect(url.origin).toBe(new URL(mode.url).origin);
@@ -235,5 +269,7 @@ describe("url secret delivery in HTTP mode", () => {
     expect(shown.body).toContain("s3cret&#60;&#38;&#62;value");
     expect(shown.body).not.toContain("s3cret<&>value");
     expect((await get(url.href)).status).toBe(410);
+    expect(h.logs.join("\n")).toContain("HTTP request");
+    expect(h.logs.join("\n")).not.toContain(url.pathname.split("/").pop());
   });
 });
