@@ -105,6 +105,7 @@ describe("url secret delivery (SolarNetwork)", () => {
     const [prompt] = person.prompts;
     expect(prompt!.mode).toBe("url");
     expect(prompt!.message).toContain(out.token.id);
+    expect(prompt!.message).not.toMatch(/https?:/);
     const url = new URL(prompt!.url);
     expect(url.hostname).toBe("127.0.0.1");
     const key = url.pathname.split("/").pop()!;

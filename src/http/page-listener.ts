@@ -35,7 +35,7 @@ export async function listenForPages(respond: SecretPages["respond"]): Promise<P
   };
 }
 
-export function pagePath(req: IncomingMessage): string {
+function pagePath(req: IncomingMessage): string {
   return (req.url ?? "/").split("?")[0] ?? "/";
 }
 

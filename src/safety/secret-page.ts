@@ -52,9 +52,8 @@ export interface SecretPagesOptions {
 }
 
 interface Page {
-  credential: NewCredential;
-  /** Dropped on the one view: the page then only says it was viewed. */
-  secret: string | undefined;
+  /** The page that shows the secret; dropped on the one view, after which the page only says it was viewed. */
+  body: string | undefined;
   expiresAt: number;
   timer: NodeJS.Timeout;
 }
@@ -70,14 +69,20 @@ export function secretPages({ clock, listen, protect }: SecretPagesOptions): Sec
     const key = path.slice(PAGE_PATH_PREFIX.length);
     const page = pages.get(key);
     if (!page || clock() >= page.expiresAt) {
+      if (page) drop(key, page);
       return notice(410, "This page has expired", `A one-time secret page lasts ${PAGE_LIFETIME_MS / 60_000} minutes, and this one is gone (or never existed). ${ROTATE_HINT}`);
     }
-    if (page.secret === undefined) {
+    const { body } = page;
+    if (body === undefined) {
       return notice(410, "This secret was already viewed", `The page showed it once and will not show it again. ${ROTATE_HINT}`);
     }
-    const secret = page.secret;
-    page.secret = undefined;
-    return { status: 200, headers: PAGE_HEADERS, body: secretHtml(page.credential, secret) };
+    page.body = undefined;
+    return { status: 200, headers: PAGE_HEADERS, body };
+  };
+
+  const drop = (key: string, page: Page) => {
+    clearTimeout(page.timer);
+    pages.delete(key);
   };
 
   const origin = async (): Promise<string> => {
@@ -95,21 +100,21 @@ export function secretPages({ clock, listen, protect }: SecretPagesOptions): Sec
       }
     },
     async publish(credential, secret) {
+      const at = await origin();
       const key = randomBytes(PATH_KEY_BYTES).toString("base64url");
       protect(key);
       const expiresAt = clock() + PAGE_LIFETIME_MS;
       // Drops the page from memory; whether it has expired is still judged by the clock at request time.
       const timer = setTimeout(() => pages.delete(key), PAGE_LIFETIME_MS).unref();
-      pages.set(key, { credential, secret, expiresAt, timer });
-      return { url: `${await origin()}${PAGE_PATH_PREFIX}${key}`, elicitationId: randomUUID(), expiresAt };
+      pages.set(key, { body: secretHtml(credential, secret), expiresAt, timer });
+      return { url: `${at}${PAGE_PATH_PREFIX}${key}`, elicitationId: randomUUID(), expiresAt };
     },
     respond,
     serveAt(at) {
       host = Promise.resolve({ origin: at, close: async () => {} });
     },
     async close() {
-      for (const page of pages.values()) clearTimeout(page.timer);
-      pages.clear();
+      for (const [key, page] of pages) drop(key, page);
       const closing = host;
       host = undefined;
       await (await closing?.catch(() => undefined))?.close();
@@ -153,6 +158,6 @@ function html(title: string, body: string): string {
   );
 }
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
