@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { App } from "../src/compose.js";
 import { startHttpMode } from "../src/http/mode.js";
 import { readHttpOptions } from "../src/http/options.js";
+import { REDACTED } from "../src/safety/redact.js";
 import { PAGE_LIFETIME_MS } from "../src/safety/secret-page.js";
 import { startHarness, textOf } from "./support/harness.js";
 import { startVastHarness } from "./support/vast-harness.js";
@@ -130,6 +131,8 @@ describe("url secret delivery (SolarNetwork)", () => {
 
     const everything = [JSON.stringify(result), ...h.logs].join("\n");
     for (const leak of [secret, key, prompt!.url]) expect(everything).not.toContain(leak);
+    // The redactor would hide a leak: the result must not have needed it.
+    expect(JSON.stringify(result)).not.toContain(REDACTED);
     // The token stays created.
     const listed = await h.call("list_tokens", {});
     expect(JSON.stringify(listed.structuredContent)).toContain(out.token.id);
@@ -218,6 +221,7 @@ describe("url secret delivery (VAST)", () => {
 
     const everything = [JSON.stringify(result), ...h.logs, ...h.questions].join("\n");
     for (const leak of [credential, credential.slice(credential.indexOf(".") + 1), url]) expect(everything).not.toContain(leak);
+    expect(JSON.stringify(result)).not.toContain(REDACTED);
     expect(h.vms.tokens().map((token) => token.id)).toContain(out.token.id);
   });
 
