@@ -7,7 +7,8 @@ import { fileAuditJournal, noAuditJournal } from "./safety/audit.js";
 import { exclusiveSections } from "./safety/exclusive.js";
 import { rateLimits } from "./safety/rate-limit.js";
 import { Redactor } from "./safety/redact.js";
-import { fileDelivery, inlineDelivery } from "./safety/secret-delivery.js";
+import { deliveryFor } from "./safety/secret-delivery.js";
+import { secretPages, type SecretPages } from "./safety/secret-page.js";
 import { sandboxLabels } from "./sandbox/label.js";
 import { mcpServerFactory, type McpServerHandle } from "./server.js";
 import { hygieneTools } from "./tools/hygiene/index.js";
@@ -37,6 +38,8 @@ export interface App {
   requestTimeoutMs: number;
   /** Registers one more secret (e.g. the HTTP bearer) with the redactor every output passes. */
   protect(secret: string): void;
+  /** The one-time pages of url secret delivery: HTTP mode serves them on its listener. */
+  secretPages: SecretPages;
   close(): Promise<void>;
 }
 
@@ -62,6 +65,12 @@ export function composeServer<Service>(
     retryDelayMs: overrides.retryDelayMs,
     listingCacheMs: overrides.listingCacheMs,
   });
+  const pages = secretPages({
+    clock,
+    // Loaded at the first url delivery: start-up does not pay for a listener it may never need.
+    listen: async (respond) => (await import("./http/page-listener.js")).listenForPages(respond),
+    protect: (secret) => redactor.addSecret(secret),
+  });
   const newServer = mcpServerFactory({
     backend: backend.name,
     instructions: backend.instructions,
@@ -69,7 +78,6 @@ export function composeServer<Service>(
     context: {
       tokens: backend.service,
       backend: { name: backend.name, capabilities: backend.capabilities, inventory: backend.inventory },
-      delivery: settings.secretDelivery === "file" ? fileDelivery(settings.secretDir, clock) : inlineDelivery(),
       log,
       now: clock,
       protectSecret: (secret) => redactor.addSecret(secret),
@@ -79,6 +87,7 @@ export function composeServer<Service>(
       // One per process: HTTP mode's per-request servers share it, as they share the rate limits.
       exclusive: exclusiveSections(),
     },
+    deliveryFor: deliveryFor(settings.secretDelivery, { secretDir: settings.secretDir, clock, pages }),
     redactor,
     log,
     audit: settings.auditLog ? fileAuditJournal(settings.auditLog, redactor, clock, backend.id) : noAuditJournal,
@@ -93,12 +102,14 @@ export function composeServer<Service>(
     log,
     requestTimeoutMs: settings.timeoutMs,
     protect: (secret) => redactor.addSecret(secret),
+    secretPages: pages,
     async close() {
       // Closing aborts the calls in flight; a write already sent still finishes (and a create whose
       // secret can no longer be delivered deletes its token), so the pool stays open until then.
       await server.close();
       // Room for the create itself, then the listing and delete that clean up after it.
       await newServer.whenIdle(3 * settings.timeoutMs + 5_000);
+      await pages.close();
       await backend.close();
     },
   };

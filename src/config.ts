@@ -6,13 +6,14 @@ import { ExpiryError, parseExpiresIn } from "./core/expiry.js";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
 import { userStateDir } from "./paths.js";
 import type { Guardrails } from "./safety/guardrails.js";
+import type { SecretDeliveryMode } from "./safety/secret-delivery.js";
 import { checkPrivatePath } from "./safety/private-path.js";
 
 /** The server's configuration, read from the environment. Credentials never come from flags. */
 
 /** The `SN_MCP_*` settings: the same for every backend. */
 export interface ServerSettings {
-  secretDelivery: "inline" | "file";
+  secretDelivery: SecretDeliveryMode;
   secretDir: string;
   timeoutMs: number;
   readOnly: boolean;
@@ -45,7 +46,7 @@ export function readConfig(env: NodeJS.ProcessEnv, now: number = Date.now()): Co
 
 export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
   const settings: ServerSettings = {
-    secretDelivery: readChoice(env, "SN_MCP_SECRET_DELIVERY", ["inline", "file"] as const, "inline"),
+    secretDelivery: readChoice<SecretDeliveryMode>(env, "SN_MCP_SECRET_DELIVERY", ["inline", "file", "url", "auto"], "inline"),
     secretDir: env.SN_MCP_SECRET_DIR || join(userStateDir(env), "secrets"),
     timeoutMs: readInteger(env, "SN_MCP_TIMEOUT_MS", 15_000, 100, 300_000),
     readOnly: readBoolean(env, "SN_MCP_READ_ONLY"),

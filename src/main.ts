@@ -20,7 +20,8 @@ Configuration comes from the environment (credentials never from flags):
   SN_TOKEN_SECRET         its secret, or SN_TOKEN_SECRET_FILE: a file holding it, or instead
   SN_TOKEN_SIGNING_KEY    a signing key derived from the secret (64 hex), with
   SN_TOKEN_SIGNING_DATE   the UTC date it was derived for (YYYY-MM-DD); valid 7 days
-  SN_MCP_SECRET_DELIVERY  inline (default) or file
+  SN_MCP_SECRET_DELIVERY  inline (default), file, url (a one-time page the client offers; needs URL
+                          elicitation) or auto (url when the client supports it, else inline)
   SN_MCP_SECRET_DIR       where file delivery writes new secrets
   SN_MCP_TIMEOUT_MS       per-request timeout (default 15000)
   SN_MCP_READ_ONLY        true: only read tools

@@ -18,6 +18,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "./log.js";
 import type { AuditEntry, AuditJournal } from "./safety/audit.js";
 import type { RateLimits } from "./safety/rate-limit.js";
+import type { PromptingSession, SecretDelivery } from "./safety/secret-delivery.js";
 import type { Redactor } from "./safety/redact.js";
 import { errorText, isExpectedFailure, PartialFailureError, RefusedError, ToolError, UserInputError } from "./core/errors.js";
 import type { Labels } from "./sandbox/label.js";
@@ -36,7 +37,9 @@ export interface McpServerOptions<Service> {
   backend: string;
   instructions: string;
   tools: readonly Tool<z.ZodObject, z.ZodObject, Service>[];
-  context: Omit<ToolContext<Service>, "signal" | "confirm">;
+  context: Omit<ToolContext<Service>, "signal" | "confirm" | "delivery">;
+  /** A call's secret delivery, from the session it came on (url delivery prompts through it). */
+  deliveryFor(session: PromptingSession): SecretDelivery;
   redactor: Redactor;
   log: Logger;
   audit: AuditJournal;
@@ -146,6 +149,20 @@ function createMcpServer<Service>(
     }
   };
 
+  /** The session as url delivery sees it; `signal` is the call's. */
+  const prompting = (signal: AbortSignal): PromptingSession => ({
+    canOpenUrl: Boolean(server.getClientCapabilities()?.elicitation?.url),
+    async openUrl({ message, url, elicitationId }) {
+      try {
+        // The URL opens the page: it goes to the client, which shows it to the person, and nowhere else.
+        return (await server.elicitInput({ mode: "url", message: redactor.text(message), url, elicitationId }, { signal })).action;
+      } catch (error) {
+        log.warn("the prompt offering a secret page got no answer", { error: String(error) });
+        throw error;
+      }
+    },
+  });
+
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
   const callTool = async (request: CallToolRequest, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
     // Only the selected tools are in byName: a call to any other is refused here, at call time.
@@ -197,6 +214,7 @@ function createMcpServer<Service>(
         ...context,
         signal: extra.signal,
         confirm: (question) => confirm(question, extra.signal),
+        delivery: options.deliveryFor(prompting(extra.signal)),
       });
       const structured = result.structured as { token?: { id: string }; applied?: string[] };
       const auditFailure = writes

@@ -3,6 +3,8 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "../log.js";
 import { bearerChecker, buildAllowList, isAllowedHost, isAllowedOrigin } from "./checks.js";
 import type { HttpOptions } from "./options.js";
+import { writePage } from "./page-listener.js";
+import { PAGE_PATH_PREFIX, type SecretPages } from "../safety/secret-page.js";
 
 /**
  * The HTTP front of HTTP mode, free of the MCP SDK: Host and Origin checks, the bearer, the method
@@ -20,6 +22,8 @@ export interface HttpListenerOptions {
   log: Logger;
   /** Serves one MCP request that passed every check; `body` is its parsed JSON. */
   handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void>;
+  /** The one-time secret pages, served here (no bearer: a person's browser opens them) after the Host and Origin checks. */
+  pages?: SecretPages["respond"];
 }
 
 export interface HttpListener {
@@ -36,7 +40,7 @@ export interface HttpListener {
   close(graceMs?: number): Promise<boolean>;
 }
 
-export async function startHttpListener({ options, log, handle }: HttpListenerOptions): Promise<HttpListener> {
+export async function startHttpListener({ options, log, handle, pages }: HttpListenerOptions): Promise<HttpListener> {
   const checkBearer = bearerChecker(options.token);
   let allow = buildAllowList(options.host, options.port, options.allowedHosts, options.allowedOrigins);
   const active = new Set<ServerResponse>();
@@ -56,7 +60,8 @@ export async function startHttpListener({ options, log, handle }: HttpListenerOp
       finish(res);
       log.debug("HTTP request", {
         method,
-        path: path.slice(0, 200),
+        // A page's path opens it: never logged.
+        path: path.startsWith(PAGE_PATH_PREFIX) ? `${PAGE_PATH_PREFIX}…` : path.slice(0, 200),
         status: res.statusCode,
         ms: Math.round(performance.now() - started),
         ...(res.writableFinished ? {} : { cut: true }),
@@ -82,6 +87,9 @@ export async function startHttpListener({ options, log, handle }: HttpListenerOp
       refusals.note("Origin not allowed", { origin: clip(origin), hint: "SN_MCP_HTTP_ALLOWED_ORIGINS" });
       return refuse(403, -32000, "Forbidden: this Origin is not allowed (DNS-rebinding protection).");
     }
+    // Before the CORS headers: no script of another origin may read a page.
+    const page = pages?.(method, path);
+    if (page) return writePage(res, page);
     if (origin !== undefined) {
       res.setHeader("Access-Control-Allow-Origin", origin);
       res.setHeader("Vary", "Origin");

@@ -1,6 +1,6 @@
 import type { App } from "../compose.js";
 import { SERVER_VERSION, serveStreamableHttp } from "../server.js";
-import { isLoopbackHost } from "./checks.js";
+import { isLoopbackHost, isWildcardHost } from "./checks.js";
 import { startHttpListener, type HttpListener } from "./listener.js";
 import type { HttpOptions } from "./options.js";
 
@@ -25,7 +25,10 @@ export async function startHttpMode(app: App, options: HttpOptions): Promise<Htt
     options,
     log: app.log,
     handle: (req, res, body) => serveStreamableHttp(app.newServer(), req, res, body),
+    pages: app.secretPages.respond,
   });
+  // A person's browser on this machine opens the pages: a wildcard bind is reached through loopback.
+  app.secretPages.serveAt(isWildcardHost(options.host) ? `http://127.0.0.1:${listener.port}` : new URL(listener.url).origin);
   app.log.info("serving MCP over HTTP", {
     version: SERVER_VERSION,
     url: listener.url,

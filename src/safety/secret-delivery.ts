@@ -1,13 +1,16 @@
 import { mkdir, open, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { ToolError } from "../core/errors.js";
+import { RefusedError, ToolError } from "../core/errors.js";
+import { PAGE_LIFETIME_MS, type SecretPages } from "./secret-page.js";
 
-/** How a new token's secret reaches the person: once in the tool result, or in a new private file. */
+/** How a new token's secret reaches the person: once in the tool result, in a new private file, or on a one-time page. */
 export interface SecretDelivery {
   /** Checked before a token is minted, so that a secret is never created with nowhere to go. */
   prepare(): Promise<void>;
-  deliver(credential: NewCredential, secret: string): Promise<DeliveredSecret>;
+  deliver(credential: NewCredential, secret: string): Promise<DeliveryReport>;
 }
+
+export type SecretDeliveryMode = "inline" | "file" | "url" | "auto";
 
 /** A new token's credential as a secret file holds it: `NAME=value` lines a tool can source. */
 export interface NewCredential {
@@ -18,7 +21,41 @@ export interface NewCredential {
   lines: readonly (readonly [string, string])[];
 }
 
-export type DeliveredSecret = { secret: string } | { secretFile: string };
+/** What a result says of where the secret went. */
+export type DeliveredSecret = { secret: string } | { secretFile: string } | { secretDelivery: "url" };
+
+/** Where the secret went and, for a page, what became of the prompt that offers it to the person. */
+export type DeliveryReport = Exclude<DeliveredSecret, { secretDelivery: "url" }> | UrlDeliveryReport;
+
+export interface UrlDeliveryReport {
+  secretDelivery: "url";
+  /** The person's answer to the prompt, or "failed" when the client could not show it. */
+  prompt: "accept" | "decline" | "cancel" | "failed";
+  expiresAt: number;
+}
+
+/** The MCP session a call came on, as url delivery needs it. */
+export interface PromptingSession {
+  /** The client declared URL-mode elicitation. */
+  canOpenUrl: boolean;
+  /** Asks the client to offer the person this URL; resolves with their answer. */
+  openUrl(prompt: { message: string; url: string; elicitationId: string }): Promise<"accept" | "decline" | "cancel">;
+}
+
+/** The delivery a call gets, from the operator's choice and the session it came on (`auto`: url when the client can). */
+export function deliveryFor(
+  mode: SecretDeliveryMode,
+  { secretDir, clock, pages }: { secretDir: string; clock: () => number; pages: SecretPages },
+): (session: PromptingSession) => SecretDelivery {
+  const inline = inlineDelivery();
+  if (mode === "file") {
+    const file = fileDelivery(secretDir, clock);
+    return () => file;
+  }
+  if (mode === "url") return (session) => urlDelivery(pages, session);
+  if (mode === "auto") return (session) => (session.canOpenUrl ? urlDelivery(pages, session) : inline);
+  return () => inline;
+}
 
 export function inlineDelivery(): SecretDelivery {
   return {
@@ -55,6 +92,38 @@ export function fileDelivery(directory: string, clock: () => number = Date.now):
         await file.close();
       }
       return { secretFile: path };
+    },
+  };
+}
+
+/** Shows the secret on a one-time page whose URL only the person's prompt carries: never in a result. */
+export function urlDelivery(pages: SecretPages, session: PromptingSession): SecretDelivery {
+  return {
+    async prepare() {
+      if (!session.canOpenUrl) {
+        throw new RefusedError(
+          "SN_MCP_SECRET_DELIVERY",
+          "it is url (a new secret is shown to the person on a one-time page this client opens), and this MCP client does not support URL elicitation, so no token was created. Use a client that declares elicitation.url, or the operator can set SN_MCP_SECRET_DELIVERY=auto (url when the client supports it, inline otherwise) or inline.",
+        );
+      }
+      try {
+        await pages.ready();
+      } catch {
+        throw new ToolError(
+          "The one-time secret page could not be served (no loopback port could be opened), so no token was created: its secret would have nowhere to go. The operator can set SN_MCP_SECRET_DELIVERY=inline or file.",
+        );
+      }
+    },
+    async deliver(credential, secret) {
+      const page = await pages.publish(credential, secret);
+      const message = `Open this page to see the secret of the new token ${credential.tokenId}. It shows the secret once, and expires in ${PAGE_LIFETIME_MS / 60_000} minutes.`;
+      let prompt: UrlDeliveryReport["prompt"];
+      try {
+        prompt = await session.openUrl({ message, url: page.url, elicitationId: page.elicitationId });
+      } catch {
+        prompt = "failed";
+      }
+      return { secretDelivery: "url", prompt, expiresAt: page.expiresAt };
     },
   };
 }

@@ -1,6 +1,14 @@
+import { z } from "zod";
 import { ToolError } from "../core/errors.js";
-import type { DeliveredSecret, NewCredential } from "../safety/secret-delivery.js";
+import type { DeliveredSecret, DeliveryReport, NewCredential, UrlDeliveryReport } from "../safety/secret-delivery.js";
+import { PAGE_LIFETIME_MS } from "../safety/secret-page.js";
 import type { ToolContext } from "./tool.js";
+
+/** The create tools' output field for url delivery: the secret went to the person, not into the result. */
+export const secretDeliveryField = z
+  .literal("url")
+  .optional()
+  .describe("url: the secret was shown to the person on a one-time page, not in this result");
 
 /** How one backend words and files a new token's secret. */
 export interface SecretTerms {
@@ -12,7 +20,7 @@ export interface SecretTerms {
 
 export interface HandedOver {
   delivered: DeliveredSecret;
-  /** Leads the result's warnings: the secret is in this result, once. */
+  /** Leads the result's warnings: the secret is shown once, in this result or on a page. */
   shownOnce?: string;
   /** Leads the text rendering's notes: where the secret went instead. */
   whereNote?: string;
@@ -21,7 +29,8 @@ export interface HandedOver {
 }
 
 /**
- * Gives a new token's secret to the person: once in the result, or in a private file. A token
+ * Gives a new token's secret to the person: once in the result, in a private file, or on a
+ * one-time page (whatever the person answers to its prompt, the page lasts until it expires). A token
  * whose secret cannot reach anyone (the call was cancelled while it was being made, the file
  * cannot be written) is useless and a risk: it is ended again, and the error says so. The ending is
  * not cancellable: it must run even when the call it belongs to was cancelled.
@@ -48,18 +57,35 @@ export async function handOverSecret(
   // Cancelled while the create was in flight (the client gave up, the connection closed): no one
   // will read this result, so the secret would be lost with a live token.
   if (signal.aborted) return await discard("The call was cancelled", signal.reason);
-  let delivered: DeliveredSecret;
+  let delivered: DeliveryReport;
   try {
     delivered = await delivery.deliver(credential, secret);
   } catch (error) {
     return await discard(`The ${noun} could not be written to the secret directory (the operator should check SN_MCP_SECRET_DIR)`, error);
   }
+  if ("secretDelivery" in delivered) return { delivered: { secretDelivery: "url" }, shownOnce: pageNote(noun, delivered) };
   if ("secretFile" in delivered) return { delivered, whereNote: `${capitalised(noun)} written to ${delivered.secretFile}` };
   return {
     delivered,
     shownOnce: `The ${noun} is shown only now: ${backend.name} will never show it again. Copy it to a safe place, and do not repeat it in later messages.`,
     reveal: delivered.secret,
   };
+}
+
+/**
+ * The page's URL opens it, so it stays out of the result (which the model reads): only the prompt,
+ * which the client shows the person, carries it. In a result of the json display mode (the
+ * default) the warnings are the only prose, so the note leads them.
+ */
+function pageNote(noun: string, { prompt, expiresAt }: UrlDeliveryReport): string {
+  const until = new Date(expiresAt).toISOString();
+  const answer =
+    prompt === "accept"
+      ? ""
+      : prompt === "failed"
+        ? ` The client could not show the prompt, so the person has no way to open the page; it lasts until ${until}, unseen.`
+        : ` The person ${prompt === "decline" ? "declined" : "dismissed"} the prompt; the page still lasts until ${until}.`;
+  return `The ${noun} was offered to the person on a one-time page (opened from the client's prompt); it is not in this result. If they did not open it within ${PAGE_LIFETIME_MS / 60_000} minutes, it is gone: rotate_token makes a new one.${answer}`;
 }
 
 function capitalised(text: string): string {

@@ -8,7 +8,7 @@ import { displayModeField, expiryFields, infoFields, policyFields, tokenTypeFiel
 import { expiryWarnings, requestedPolicy } from "../policy-input.js";
 import { mintProvenance, refuseForgedMarker, repeatedCreate, requestKeyField } from "../provenance-input.js";
 import { tokensText } from "./text.js";
-import { handOverSecret } from "../hand-over.js";
+import { handOverSecret, secretDeliveryField } from "../hand-over.js";
 import { defineTool, } from "./tool.js";
 
 export const createToken = defineTool({
@@ -29,6 +29,7 @@ export const createToken = defineTool({
     token: tokenSchema,
     secret: z.string().optional().describe("The new token's secret; present only in this one result"),
     secretFile: z.string().optional().describe("Path of the 0600 file holding the secret (file delivery)"),
+    secretDelivery: secretDeliveryField,
     warnings: z.array(z.string()),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

@@ -7,7 +7,7 @@ import { expiryWarnings, resolvedExpiry } from "../policy-input.js";
 import { mintProvenance, refuseForgedMarker, repeatedCreate, requestKeyField } from "../provenance-input.js";
 import { ownerField, vastNameField } from "./fields.js";
 import { sanitizeVastToken } from "../../backends/vast/sanitize.js";
-import { handOverSecret } from "../hand-over.js";
+import { handOverSecret, secretDeliveryField } from "../hand-over.js";
 import { tokensText } from "./text.js";
 import { defineTool } from "./tool.js";
 
@@ -28,6 +28,7 @@ export const createVastToken = defineTool({
     token: vastTokenSchema,
     secret: z.string().optional().describe("The whole credential ID.SECRET; present only in this one result"),
     secretFile: z.string().optional().describe("Path of the 0600 file holding the credential (file delivery)"),
+    secretDelivery: secretDeliveryField,
     warnings: z.array(z.string()),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
