@@ -382,7 +382,7 @@ describe("retries and lost replies", () => {
     const listed = api.list({}, cancel.signal);
     await vi.waitFor(() => expect(sim!.requests).toHaveLength(1));
     cancel.abort();
-    expect(await rejection(listed)).toMatchObject({ kind: "network", message: "The request was cancelled." });
+    expect(await rejection(listed)).toMatchObject({ kind: "cancelled", message: "The request was cancelled." });
     release.release();
   });
 });

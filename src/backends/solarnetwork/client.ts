@@ -131,12 +131,12 @@ export class SolarNetworkClient {
   }
 
   async #send(request: ApiRequest): Promise<unknown> {
-    if (request.signal?.aborted) throw new SolarNetworkError("network", "The request was cancelled.");
+    if (request.signal?.aborted) throw new SolarNetworkError("cancelled", "The request was cancelled.");
     const release = await this.#slots.acquire(
       this.#queueTimeoutMs,
       () =>
         request.signal?.aborted
-          ? new SolarNetworkError("network", "The request was cancelled before it was sent.")
+          ? new SolarNetworkError("cancelled", "The request was cancelled before it was sent.")
           : new SolarNetworkError("busy", "SolarNetwork is busy: the request waited for a free connection and was never sent."),
       request.signal,
     );
@@ -264,7 +264,7 @@ function transportError(
     return new SolarNetworkError("timeout", "SolarNetwork did not answer in time.", { mayHaveApplied });
   }
   if (request.signal?.aborted) {
-    return new SolarNetworkError("network", "The request was cancelled.", { mayHaveApplied });
+    return new SolarNetworkError("cancelled", "The request was cancelled.", { mayHaveApplied });
   }
   return new SolarNetworkError("network", "Could not reach SolarNetwork (the connection failed or was cut).", {
     mayHaveApplied,
@@ -356,14 +356,14 @@ function parseRetryAfter(value: string | undefined): number | undefined {
 
 function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new SolarNetworkError("network", "The request was cancelled."));
+    if (signal?.aborted) return reject(new SolarNetworkError("cancelled", "The request was cancelled."));
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new SolarNetworkError("network", "The request was cancelled."));
+      reject(new SolarNetworkError("cancelled", "The request was cancelled."));
     };
     signal?.addEventListener("abort", onAbort, { once: true });
   });

@@ -60,6 +60,8 @@ export async function mintToken(plan: CreatePlan, requestedInfo: { name?: string
   }
   const warnings: string[] = [];
   let token = created.token;
+  // Cancelled while generating: the token is ended again as undeliverable, so naming it is moot.
+  if (signal.aborted) return { token, secret: created.secret, warnings };
   const info: Required<TokenInfo> = { name: requestedInfo.name || `user${token.userId}_api_token`, description: requestedInfo.description };
   try {
     await tokens.setInfo(token.id, info, signal);

@@ -15,7 +15,8 @@ export type SolarNetworkErrorKind =
   | "bad-reply"
   | "timeout"
   | "busy"
-  | "network";
+  | "network"
+  | "cancelled";
 
 export class SolarNetworkError extends BackendError {
   override readonly name = "SolarNetworkError";
@@ -39,7 +40,7 @@ export class SolarNetworkError extends BackendError {
   advice(): string {
     // Our client's messages are specific (expired credential, timeout); the kind adds what to do.
     if (this.details.mayHaveApplied) return `${this.message} ${mayHaveAppliedText("SolarNetwork")}`;
-    const specific = this.kind === "unauthorized" || this.kind === "timeout" || this.kind === "network" || this.kind === "busy";
+    const specific = this.kind === "unauthorized" || this.kind === "timeout" || this.kind === "network" || this.kind === "busy" || this.kind === "cancelled";
     let text = specific ? `${this.message} ${KIND_TEXT[this.kind]}` : KIND_TEXT[this.kind];
     if (this.details.retryAfterMs !== undefined) {
       text += ` SolarNetwork asked to wait ${Math.ceil(this.details.retryAfterMs / 1000)} s.`;
@@ -61,6 +62,7 @@ const KIND_TEXT: Record<SolarNetworkErrorKind, string> = {
   timeout: "Try again later; the operator can raise SN_MCP_TIMEOUT_MS.",
   busy: "Nothing was changed; it is safe to try again in a moment.",
   network: "Check the network and SN_URL, then try again.",
+  cancelled: "The client cancelled the call, so this server stopped there.",
 };
 
 export function isSolarNetworkError(error: unknown, kind?: SolarNetworkErrorKind): error is SolarNetworkError {

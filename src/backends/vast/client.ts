@@ -305,7 +305,7 @@ export class VastClient {
   }
 
   async #send(request: VastRequest, authorization: string | undefined): Promise<RawReply> {
-    if (request.signal?.aborted) throw new VastError("network", "The request was cancelled.", { mayHaveApplied: false });
+    if (request.signal?.aborted) throw new VastError("cancelled", "The request was cancelled.", { mayHaveApplied: false });
     const headers: Record<string, string> = { accept: JSON_TYPE, "user-agent": "sn-tokens-mcp" };
     if (authorization) headers["authorization"] = authorization;
     if (this.#tenant) headers["x-tenant-name"] = this.#tenant;
@@ -346,7 +346,7 @@ function transportError(
 ): VastError {
   const mayHaveApplied = method !== "GET" && (replyStarted || !isConnectRefused(error));
   if (timeout.aborted) return new VastError("timeout", "VMS did not answer in time.", { mayHaveApplied });
-  if (cancel?.aborted) return new VastError("network", "The request was cancelled.", { mayHaveApplied });
+  if (cancel?.aborted) return new VastError("cancelled", "The request was cancelled.", { mayHaveApplied });
   if (isCertificateError(error)) {
     return new VastError("network", "The VMS certificate could not be verified: set VAST_CA_FILE to its CA bundle (PEM).", { mayHaveApplied: false });
   }
@@ -457,14 +457,14 @@ function parseRetryAfter(value: string | undefined): number | undefined {
 
 function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new VastError("network", "The request was cancelled.", { mayHaveApplied: false }));
+    if (signal?.aborted) return reject(new VastError("cancelled", "The request was cancelled.", { mayHaveApplied: false }));
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new VastError("network", "The request was cancelled.", { mayHaveApplied: false }));
+      reject(new VastError("cancelled", "The request was cancelled.", { mayHaveApplied: false }));
     };
     signal?.addEventListener("abort", onAbort, { once: true });
   });

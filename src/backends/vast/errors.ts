@@ -16,6 +16,7 @@ export type VastErrorKind =
   | "bad-reply"
   | "timeout"
   | "network"
+  | "cancelled"
   | "redirect";
 
 /** The Security realm rights that govern API tokens. */
@@ -66,6 +67,7 @@ const KIND_TEXT: Record<VastErrorKind, string> = {
   "bad-reply": "",
   timeout: "Try again later; the operator can raise SN_MCP_TIMEOUT_MS.",
   network: "Check the network and VAST_URL, then try again.",
+  cancelled: "The client cancelled the call, so this server stopped there.",
   redirect: "",
 };
 
