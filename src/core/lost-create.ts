@@ -33,6 +33,13 @@ export async function resolveLostCreate({ system, findOrphans, unsearchable, sea
     throw new ToolError(`No usable reply came to the create, and ${system} holds no new token from it: nothing was created. It is safe to create the token again.`);
   }
   const ended = end.verb === "delete" ? "deleted" : "revoked";
+  if (orphans.length > 1) {
+    // One create makes one token: the others are someone else's (another client, a person at the
+    // same moment), and ending the wrong one would break what uses it.
+    throw new ToolError(
+      `No usable reply came to the create, and ${system} holds ${orphans.length} new tokens that match it (${orphans.join(", ")}): one is this create's, whose secret no one has, and the others someone else's, so none was ${ended}. A person should ${end.verb} the one nothing uses before another is created.`,
+    );
+  }
   const kept: string[] = [];
   for (const tokenId of orphans) {
     try {
