@@ -135,6 +135,13 @@ describe("VAST tools", () => {
     expect(h.vms.tokens().filter((token) => token.owner === "secops" && !token.revoked)).toHaveLength(1);
   });
 
+  it("says so when VMS ends a new token earlier than asked", async () => {
+    const h = await start({ vms: { now: () => Date.now() - 60_000 } });
+    const result = await h.call("create_token", { expiresIn: "30D" });
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect(structured(result).warnings.join(" ")).toMatch(/earlier than asked .*clock is behind/);
+  });
+
   it("still delivers the secret when reading the new token back fails", async () => {
     const h = await start();
     // GETs are retried twice: every attempt at reading the new token back fails.

@@ -149,7 +149,8 @@ async function readBack(tokenId: string, { tokens, signal }: VastMintDeps): Prom
 /**
  * VMS counts the expiry from its own creation time, which lies within `slackMs` of when the
  * expiry was computed when the clocks agree. Beyond that (VMS's clock ahead of ours) the token
- * would outlive what was asked: set the exact duration from VMS's `created`.
+ * would outlive what was asked: set the exact duration from VMS's `created`. Earlier than asked
+ * (whole seconds aside) is safe, but said: VMS capped it, or its clock is behind ours.
  */
 async function keepWithin(
   token: VastToken,
@@ -158,7 +159,12 @@ async function keepWithin(
   { tokens, signal }: VastMintDeps,
   warnings: string[],
 ): Promise<VastToken> {
-  if (expiry === undefined || (token.expires !== undefined && Date.parse(token.expires) <= expiry + slackMs + 1_000)) return token;
+  if (expiry === undefined) return token;
+  if (token.expires !== undefined && Date.parse(token.expires) < expiry - 1_000) {
+    warnings.push(`VMS set the expiry to ${token.expires}, earlier than asked (${new Date(expiry).toISOString()}): the cluster capped it, or its clock is behind this server's.`);
+    return token;
+  }
+  if (token.expires !== undefined && Date.parse(token.expires) <= expiry + slackMs + 1_000) return token;
   try {
     await tokens.modify(token.id, { expiry: durationFor(expiry, Date.parse(token.created), undefined, {}) }, signal);
     return (await tokens.get(token.id, signal)) ?? token;
