@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { TOKEN_STATUSES, TOKEN_TYPES, type Policy, type TokenStatus, type TokenType } from "../../backends/solarnetwork/model.js";
 import { JSON_CONTENT_TYPE, failure, handleRequest, newSecret, newTokenId, type Reply } from "./api.js";
+import { cut, faultQueue, readBody, replyTimers } from "../plumbing.js";
 import { buildPolicy } from "./policy.js";
 import { memoryTokenStore, type StoredToken, type TokenStore } from "./store.js";
 import type { ReceivedRequest } from "./verify.js";
@@ -89,7 +90,6 @@ export type Fault = { match?: { method?: string; pathEndsWith?: string } } & (
 
 const DEFAULT_USER_ID = 123;
 /** Bodies beyond this are cut off (the real server refuses anything over 64 KiB anyway). */
-const BODY_READ_LIMIT = 1024 * 1024;
 
 export async function startLocalSolarUser(options: LocalSolarUserOptions = {}): Promise<LocalSolarUser> {
   const host = options.host ?? "127.0.0.1";
@@ -99,8 +99,11 @@ export async function startLocalSolarUser(options: LocalSolarUserOptions = {}): 
     ? new Map(Object.entries(options.nodeOwners).map(([node, user]) => [Number(node), user]))
     : undefined;
   const requests: { method: string; path: string; query: string; status: number }[] = [];
-  const faults: Fault[] = [];
-  const timers = new Set<NodeJS.Timeout>();
+  const faults = faultQueue<Fault>(
+    ({ match }, method, path) =>
+      (match?.method === undefined || match.method.toUpperCase() === method) && (match?.pathEndsWith === undefined || path.endsWith(match.pathEndsWith)),
+  );
+  const timers = replyTimers();
   let serverHost = host;
   let lastCreated = 0;
 
@@ -112,27 +115,6 @@ export async function startLocalSolarUser(options: LocalSolarUserOptions = {}): 
     return micros;
   };
 
-  const takeFault = (method: string, path: string): Fault | undefined => {
-    const index = faults.findIndex(
-      ({ match }) =>
-        (match?.method === undefined || match.method.toUpperCase() === method) &&
-        (match?.pathEndsWith === undefined || path.endsWith(match.pathEndsWith)),
-    );
-    return index < 0 ? undefined : faults.splice(index, 1)[0];
-  };
-
-  const later = (ms: number, res: ServerResponse, action: () => void) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      action();
-    }, ms);
-    timers.add(timer);
-    res.once("close", () => {
-      clearTimeout(timer);
-      timers.delete(timer);
-    });
-  };
-
   const onRequest = async (req: IncomingMessage, res: ServerResponse) => {
     const method = (req.method ?? "GET").toUpperCase();
     const target = req.url ?? "/";
@@ -141,7 +123,7 @@ export async function startLocalSolarUser(options: LocalSolarUserOptions = {}): 
     const rawQuery = queryAt < 0 ? "" : target.slice(queryAt + 1);
     const entry = { method, path: rawPath, query: rawQuery, status: 0 };
     if (options.recordRequests !== false) requests.push(entry);
-    const fault = takeFault(method, rawPath);
+    const fault = faults.take(method, rawPath);
 
     const body = await readBody(req);
     if (body === undefined) return cut(req.socket);
@@ -167,7 +149,7 @@ export async function startLocalSolarUser(options: LocalSolarUserOptions = {}): 
       case "applyThenStatus":
         return send(faultReply({ ...fault, kind: "status" }));
       case "delay":
-        return later(fault.ms, res, () => send(reply));
+        return timers.later(fault.ms, res, () => send(reply));
       case "hold":
         return void fault.release.finally(() => {
           if (!res.destroyed) send(reply);
@@ -178,7 +160,7 @@ export async function startLocalSolarUser(options: LocalSolarUserOptions = {}): 
         const half = Math.floor(Buffer.byteLength(reply.body) / 2);
         const bytes = Buffer.from(reply.body, "utf8");
         res.write(bytes.subarray(0, Math.max(half, 1)));
-        return later(fault.ms, res, () => res.end(bytes.subarray(Math.max(half, 1))));
+        return timers.later(fault.ms, res, () => res.end(bytes.subarray(Math.max(half, 1))));
       }
       default:
         return send(reply);
@@ -232,43 +214,9 @@ export async function startLocalSolarUser(options: LocalSolarUserOptions = {}): 
       store.put(token);
       return { id: token.id, secret: token.secret };
     },
-    injectFault(fault) {
-      faults.push(fault);
-    },
-    close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    injectFault: faults.push,
+    close: () => timers.close(server),
   };
-}
-
-/** Reads the whole body; `undefined` when the connection broke or the body is absurdly large. */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > BODY_READ_LIMIT) {
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", () => resolve(undefined));
-    req.on("aborted", () => resolve(undefined));
-  });
-}
-
-/** Ends the connection without a reply: a TCP reset where the platform allows it. */
-function cut(socket: Socket): void {
-  if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy();
-  else socket.destroy();
 }
 
 function writeHead(res: ServerResponse, reply: Reply, nowMs: number): void {

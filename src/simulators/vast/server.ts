@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import {
   DEFAULT_VMS_SETTINGS,
   DEFAULT_VMS_USERS,
@@ -13,6 +13,7 @@ import {
   type VmsToken,
   type VmsUser,
 } from "./state.js";
+import { cut, faultQueue, readBody, replyTimers } from "../plumbing.js";
 import { handleVmsRequest, tokenJson, type VmsReply } from "./vms.js";
 import { parseVastDuration } from "../../backends/vast/expiry.js";
 
@@ -111,7 +112,6 @@ export interface VmsSimulator {
   close(): Promise<void>;
 }
 
-const BODY_READ_LIMIT = 1024 * 1024;
 
 export async function startVmsSimulator(options: VmsSimulatorOptions = {}): Promise<VmsSimulator> {
   const host = options.host ?? "127.0.0.1";
@@ -133,18 +133,13 @@ export async function startVmsSimulator(options: VmsSimulatorOptions = {}): Prom
     loginRefusesApiTokens: options.loginRefusesApiTokens ?? false,
   };
   const requests: { -readonly [K in keyof RecordedVmsRequest]: RecordedVmsRequest[K] }[] = [];
-  const faults: VmsFault[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-
-  const takeFault = (method: string, path: string): VmsFault | undefined => {
-    const index = faults.findIndex(
-      ({ match }) =>
-        (match?.method === undefined || match.method.toUpperCase() === method) &&
-        (match?.pathEndsWith === undefined || path.endsWith(match.pathEndsWith)) &&
-        (match?.pathMatches === undefined || match.pathMatches.test(path)),
-    );
-    return index < 0 ? undefined : faults.splice(index, 1)[0];
-  };
+  const faults = faultQueue<VmsFault>(
+    ({ match }, method, path) =>
+      (match?.method === undefined || match.method.toUpperCase() === method) &&
+      (match?.pathEndsWith === undefined || path.endsWith(match.pathEndsWith)) &&
+      (match?.pathMatches === undefined || match.pathMatches.test(path)),
+  );
+  const timers = replyTimers();
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse) => {
     const method = (req.method ?? "GET").toUpperCase();
@@ -159,7 +154,7 @@ export async function startVmsSimulator(options: VmsSimulatorOptions = {}): Prom
     }
     const entry = { method, path, query, status: 0, authScheme: headers.get("authorization")?.split(" ")[0], tenant: headers.get("x-tenant-name") };
     if (options.recordRequests !== false) requests.push(entry);
-    const fault = takeFault(method, path);
+    const fault = faults.take(method, path);
 
     const body = await readBody(req);
     if (body === undefined) return cut(req.socket);
@@ -183,14 +178,8 @@ export async function startVmsSimulator(options: VmsSimulatorOptions = {}): Prom
       case "applyThenFail":
         if (fault.reply === "reset") return cut(req.socket);
         return send({ status: fault.reply, headers: { "Content-Type": "text/html" }, body: "<html><body>Server Error</body></html>" });
-      case "delay": {
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          if (!res.destroyed) send(reply);
-        }, fault.ms);
-        timers.add(timer);
-        return;
-      }
+      case "delay":
+        return timers.later(fault.ms, res, () => send(reply));
       case "hold":
         return void fault.release.finally(() => {
           if (!res.destroyed) send(reply);
@@ -267,40 +256,9 @@ export async function startVmsSimulator(options: VmsSimulatorOptions = {}): Prom
       const token = state.tokens.find((candidate) => candidate.id === id);
       return token && tokenJson(token);
     },
-    injectFault(fault) {
-      faults.push(fault);
-    },
-    close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    injectFault: faults.push,
+    close: () => timers.close(server),
   };
-}
-
-/** Reads the whole body; `undefined` when the connection broke or the body is absurdly large. */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > BODY_READ_LIMIT) resolve(undefined);
-      else chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", () => resolve(undefined));
-    req.on("aborted", () => resolve(undefined));
-  });
-}
-
-/** Ends the connection without a reply: a TCP reset where the platform allows it. */
-function cut(socket: Socket): void {
-  if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy();
-  else socket.destroy();
 }
 
 function writeHead(res: ServerResponse, reply: VmsReply): void {
