@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Dispatcher } from "undici";
+import { mayRetry, type TransportOptions } from "../../core/transport.js";
 import { ConnectionSlots } from "./connection-slots.js";
 import { SolarNetworkError } from "./errors.js";
 import type { SigningKeySource } from "./signing-key.js";
@@ -21,20 +22,11 @@ export interface ApiRequest {
   signal?: AbortSignal;
 }
 
-export interface SolarNetworkClientOptions {
+export interface SolarNetworkClientOptions extends TransportOptions {
   /** Scheme, host and optional port. */
   baseUrl: string;
   tokenId: string;
   keys: SigningKeySource;
-  timeoutMs: number;
-  /** Wall clock in epoch ms; replaceable so tests control time. */
-  clock?: () => number;
-  /** Retries of a GET on network errors and 5xx, at most. */
-  maxRetries?: number;
-  /** Back-off before retry `attempt` (1-based), in ms. */
-  retryDelayMs?: (attempt: number) => number;
-  /** Tests may pass their own dispatcher; by default one kept-alive pool for the origin. */
-  dispatcher?: Dispatcher;
   /** How long a request may wait for a free connection before it is given up unsent (default `timeoutMs`). */
   queueTimeoutMs?: number;
 }
@@ -115,7 +107,7 @@ export class SolarNetworkClient {
           attempt--;
           continue;
         }
-        if (!this.#retryable(request, error, attempt)) throw error;
+        if (!mayRetry(request.method, error.kind, attempt, this.#maxRetries)) throw error;
         await delay(error.details.retryAfterMs ?? this.#retryDelayMs(attempt + 1), request.signal);
       }
     }
@@ -123,11 +115,6 @@ export class SolarNetworkClient {
 
   async close(): Promise<void> {
     if (this.#dispatcher) await (await this.#dispatcher).close();
-  }
-
-  #retryable(request: ApiRequest, error: SolarNetworkError, attempt: number): boolean {
-    if (request.method !== "GET" || attempt >= this.#maxRetries) return false;
-    return error.kind === "network" || error.kind === "upstream" || error.kind === "rate-limited";
   }
 
   async #send(request: ApiRequest): Promise<unknown> {

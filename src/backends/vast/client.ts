@@ -1,5 +1,6 @@
 import type { Dispatcher } from "undici";
 import type { VastConfig, VastCredential, VastTlsConfig } from "./config.js";
+import { mayRetry, type TransportOptions } from "../../core/transport.js";
 import { VastError, type SecurityRight, type VastErrorDetails } from "./errors.js";
 
 /**
@@ -39,7 +40,7 @@ export interface VastReply {
   body: unknown;
 }
 
-export interface VastClientOptions {
+export interface VastClientOptions extends TransportOptions {
   /** Scheme, host and optional port. */
   baseUrl: string;
   /** `latest` or `v<N>`. */
@@ -50,19 +51,10 @@ export interface VastClientOptions {
   /** Sent as `X-Tenant-Name` on every request when set. */
   tenant?: string;
   tls?: VastTlsConfig;
-  timeoutMs: number;
-  /** Wall clock in epoch ms; replaceable so tests control JWT expiry. */
-  clock?: () => number;
-  /** Retries of a GET on network errors, 429 and 5xx, at most (default 2). */
-  maxRetries?: number;
-  /** Back-off before retry `attempt` (1-based), in ms. */
-  retryDelayMs?: (attempt: number) => number;
   /** A JWT access token this close to its expiry is renewed before use (default 60 s). */
   renewMarginMs?: number;
   /** How long a passed credential check is trusted when telling a 403 apart (default 30 s). */
   credentialCheckTtlMs?: number;
-  /** Tests may pass their own dispatcher; by default one kept-alive pool for the origin. */
-  dispatcher?: Dispatcher;
 }
 
 /** The client options a configuration gives; `timeoutMs` comes from the shared server settings. */
@@ -197,15 +189,10 @@ export class VastClient {
         }
         throw await this.#authFailure(request, reply, generation, isCredentialCheck);
       } catch (error) {
-        if (!(error instanceof VastError) || !this.#retryable(request, error, attempt)) throw error;
+        if (!(error instanceof VastError) || !mayRetry(request.method, error.kind, attempt, this.#maxRetries)) throw error;
         await delay(error.details.retryAfterMs ?? this.#retryDelayMs(attempt + 1), request.signal);
       }
     }
-  }
-
-  #retryable(request: VastRequest, error: VastError, attempt: number): boolean {
-    if (request.method !== "GET" || attempt >= this.#maxRetries) return false;
-    return error.kind === "network" || error.kind === "upstream" || error.kind === "rate-limited";
   }
 
   async #authorization(): Promise<string> {
