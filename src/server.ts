@@ -44,7 +44,7 @@ export interface McpServerOptions<Service> {
   redactor: Redactor;
   log: Logger;
   audit: AuditJournal;
-  /** Shared by every server the process makes (HTTP mode makes one per request). */
+  /** Shared by every server the process makes (HTTP mode makes one per session and per request outside one). */
   rateLimits: RateLimits;
   /** Sandbox mode: the instructions, every tool and every result say so. */
   labels?: Labels;
@@ -58,7 +58,7 @@ export interface McpServerHandle {
 
 /**
  * Makes MCP servers for these tools: the listing (JSON Schemas) is built once, here; each server
- * made after (HTTP mode makes one per request) only wires its handlers.
+ * made after (HTTP mode makes one per session and per request outside one) only wires its handlers.
  */
 export interface McpServerFactory {
   (): McpServerHandle;
@@ -333,9 +333,10 @@ function jsonSchema(schema: z.ZodObject, io: "input" | "output") {
 
 /**
  * Serves one Streamable HTTP request statelessly (no session): `server` is fresh for this request
- * and is closed, with its transport, when the response ends. Responses are plain JSON. This is the
- * one place that uses the SDK's HTTP transport (loaded only in HTTP mode); everything else about
- * HTTP (auth, Host and Origin checks, size limits, shutdown) is in src/http/, SDK-free.
+ * and is closed, with its transport, when the response ends. Responses are plain JSON. This and
+ * `openStreamableHttpSession` are the only users of the SDK's HTTP transport (loaded only in HTTP
+ * mode); everything else about HTTP (auth, Host and Origin checks, size limits, the session table,
+ * shutdown) is in src/http/, SDK-free.
  * `body` is the request's JSON, already read and parsed by the caller.
  */
 export async function serveStreamableHttp(
