@@ -170,6 +170,14 @@ describe("HTTP sessions", () => {
     expect(s.logs.join("")).toContain("HTTP session closed: ended by the client");
   });
 
+  it("an initialize it refuses leaves no session behind", async () => {
+    const s = await serve();
+    const reply = await post(s.mode, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: {} }), bearer);
+    expect(reply.status).toBe(400);
+    expect(reply.headers.get("mcp-session-id")).toBeNull();
+    await vi.waitFor(() => expect(s.mode.sessions).toBe(0));
+  });
+
   it("requests outside a session are still served statelessly, in JSON", async () => {
     const s = await serve();
     const reply = await post(s.mode, JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/list" }), bearer);
