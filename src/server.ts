@@ -11,6 +11,7 @@ import {
   ListToolsRequestSchema,
   McpError,
   type CallToolResult,
+  type RequestId,
   type Tool as ListedTool,
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
@@ -43,7 +44,7 @@ export interface McpServerOptions<Service> {
   redactor: Redactor;
   log: Logger;
   audit: AuditJournal;
-  /** Shared by every server the process makes (HTTP mode makes one per request). */
+  /** Shared by every server the process makes (HTTP mode makes one per session and per request outside one). */
   rateLimits: RateLimits;
   /** Sandbox mode: the instructions, every tool and every result say so. */
   labels?: Labels;
@@ -57,7 +58,7 @@ export interface McpServerHandle {
 
 /**
  * Makes MCP servers for these tools: the listing (JSON Schemas) is built once, here; each server
- * made after (HTTP mode makes one per request) only wires its handlers.
+ * made after (HTTP mode makes one per session and per request outside one) only wires its handlers.
  */
 export interface McpServerFactory {
   (): McpServerHandle;
@@ -102,6 +103,12 @@ export function mcpServerFactory<Service>(options: McpServerOptions<Service>): M
   return Object.assign(() => createMcpServer(options, prepared, track), { whenIdle });
 }
 
+/** The call a question to the client belongs to: its abort signal, and its request ID (which names its response stream). */
+interface CallOrigin {
+  signal: AbortSignal;
+  requestId: RequestId;
+}
+
 interface Prepared<Service> {
   instructions: string;
   byName: ReadonlyMap<string, Tool<z.ZodObject, z.ZodObject, Service>>;
@@ -121,7 +128,7 @@ function createMcpServer<Service>(
   );
 
   /** Asks the person, through the client, to allow a change; throws when they or the operator say no. */
-  const confirm = async (question: string, signal: AbortSignal): Promise<void> => {
+  const confirm = async (question: string, { signal, requestId }: CallOrigin): Promise<void> => {
     if (!server.getClientCapabilities()?.elicitation?.form) {
       if (context.guardrails.withoutElicitation === "proceed") return;
       throw new RefusedError(
@@ -138,7 +145,8 @@ function createMcpServer<Service>(
           message: redactor.text(question),
           requestedSchema: CONFIRMATION_SCHEMA,
         },
-        { signal },
+        // Over HTTP the question travels on the call's own response stream.
+        { signal, relatedRequestId: requestId },
       );
     } catch (error) {
       log.warn("the confirmation question got no answer", { error: String(error) });
@@ -149,13 +157,14 @@ function createMcpServer<Service>(
     }
   };
 
-  /** The session as url delivery sees it; `signal` is the call's. */
-  const prompting = (signal: AbortSignal): PromptingSession => ({
+  /** The session as url delivery sees it, for one call. */
+  const prompting = ({ signal, requestId }: CallOrigin): PromptingSession => ({
     canOpenUrl: Boolean(server.getClientCapabilities()?.elicitation?.url),
     async openUrl({ message, url, elicitationId }) {
       try {
         // The URL opens the page: it goes to the client, which shows it to the person, and nowhere else.
-        return (await server.elicitInput({ mode: "url", message: redactor.text(message), url, elicitationId }, { signal })).action;
+        const prompt = { mode: "url" as const, message: redactor.text(message), url, elicitationId };
+        return (await server.elicitInput(prompt, { signal, relatedRequestId: requestId })).action;
       } catch (error) {
         log.warn("the prompt offering a secret page got no answer", { error: String(error) });
         throw error;
@@ -164,7 +173,7 @@ function createMcpServer<Service>(
   });
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));
-  const callTool = async (request: CallToolRequest, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
+  const callTool = async (request: CallToolRequest, extra: CallOrigin): Promise<CallToolResult> => {
     // Only the selected tools are in byName: a call to any other is refused here, at call time.
     const tool = byName.get(request.params.name);
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
@@ -213,8 +222,8 @@ function createMcpServer<Service>(
       const result = await tool.run(input.data, {
         ...context,
         signal: extra.signal,
-        confirm: (question) => confirm(question, extra.signal),
-        delivery: options.deliveryFor(prompting(extra.signal)),
+        confirm: (question) => confirm(question, extra),
+        delivery: options.deliveryFor(prompting(extra)),
       });
       const structured = result.structured as { token?: { id: string }; applied?: string[] };
       const auditFailure = writes
@@ -324,9 +333,10 @@ function jsonSchema(schema: z.ZodObject, io: "input" | "output") {
 
 /**
  * Serves one Streamable HTTP request statelessly (no session): `server` is fresh for this request
- * and is closed, with its transport, when the response ends. Responses are plain JSON. This is the
- * one place that uses the SDK's HTTP transport (loaded only in HTTP mode); everything else about
- * HTTP (auth, Host and Origin checks, size limits, shutdown) is in src/http/, SDK-free.
+ * and is closed, with its transport, when the response ends. Responses are plain JSON. This and
+ * `openStreamableHttpSession` are the only users of the SDK's HTTP transport (loaded only in HTTP
+ * mode); everything else about HTTP (auth, Host and Origin checks, size limits, the session table,
+ * shutdown) is in src/http/, SDK-free.
  * `body` is the request's JSON, already read and parsed by the caller.
  */
 export async function serveStreamableHttp(
@@ -340,4 +350,35 @@ export async function serveStreamableHttp(
   res.once("close", () => void server.close().catch(() => undefined));
   await server.connect(transport);
   await transport.handleRequest(req, res, body);
+}
+
+/** One Streamable HTTP session: an MCP server and its transport, opened by an `initialize` request. */
+export interface StreamableHttpSession {
+  /** Serves one request of this session, the `initialize` that opens it included (`body` is undefined for DELETE). */
+  handle(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse, body: unknown): Promise<void>;
+  /** False until its `initialize` has been answered, and for good when that failed. */
+  readonly initialized: boolean;
+  /** Ends the session: its calls still running are aborted and its streams end. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the session `id` on `server` (fresh, used by this session only). Its responses are SSE
+ * streams, so that a call can ask the client a question (a confirmation, a secret page's address)
+ * on its own response stream and take the answer from a later POST. `onClosed` runs when the
+ * session ends, whether by the client's DELETE or by `close`.
+ */
+export async function openStreamableHttpSession(server: McpServerHandle, id: string, onClosed: () => void): Promise<StreamableHttpSession> {
+  const { StreamableHTTPServerTransport } = await import("@modelcontextprotocol/sdk/server/streamableHttp.js");
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => id });
+  // Set before connecting: the server chains its own close handling onto this one.
+  transport.onclose = onClosed;
+  await server.connect(transport);
+  return {
+    handle: (req, res, body) => transport.handleRequest(req, res, body),
+    get initialized() {
+      return transport.sessionId !== undefined;
+    },
+    close: () => server.close(),
+  };
 }

@@ -106,7 +106,7 @@ function raw(url: URL, init: { method?: string; path?: string; headers?: Record<
 
 const authorized = (extra: Record<string, string> = {}) => ({ ...JSON_HEADERS, Authorization: `Bearer ${BEARER}`, ...extra });
 
-describe("HTTP mode (stateless Streamable HTTP at /mcp)", () => {
+describe("HTTP mode (Streamable HTTP at /mcp)", () => {
   it("serves tools/list and a create through the SDK's HTTP client, logging no secret", async () => {
     const r = await start();
     const client = await r.client();
@@ -141,7 +141,7 @@ describe("HTTP mode (stateless Streamable HTTP at /mcp)", () => {
     }
   });
 
-  it("cannot ask the person (stateless), so SN_MCP_WITHOUT_ELICITATION decides", async () => {
+  it("cannot ask a person through a client without elicitation, so SN_MCP_WITHOUT_ELICITATION decides", async () => {
     const r = await start({ config: { SN_MCP_WITHOUT_ELICITATION: "refuse" } });
     const victim = r.solarUser.seedToken({ type: "ReadNodeData" });
     const client = await r.client();
@@ -151,12 +151,12 @@ describe("HTTP mode (stateless Streamable HTTP at /mcp)", () => {
     expect(r.solarUser.requests.some((q) => q.method === "DELETE")).toBe(false);
   });
 
-  // Each HTTP request gets a fresh MCP server (stateless); the buckets must be the process's.
+  // Each session (and each request outside one) gets an MCP server of its own; the buckets must be the process's.
   it("rate limits hold across HTTP requests", async () => {
     const r = await start({ config: { SN_MCP_RATE_LIMIT_READS: "2" } });
-    const client = await r.client();
+    const clients = [await r.client(), await r.client(), await r.client()];
     const results: CallToolResult[] = [];
-    for (let i = 0; i < 3; i++) results.push((await client.callTool({ name: "list_tokens", arguments: {} })) as CallToolResult);
+    for (const client of clients) results.push((await client.callTool({ name: "list_tokens", arguments: {} })) as CallToolResult);
     expect(results.map((result) => Boolean(result.isError))).toEqual([false, false, true]);
   });
 
@@ -272,13 +272,16 @@ describe("HTTP mode (stateless Streamable HTTP at /mcp)", () => {
       expect((await raw(r.url, { headers: authorized(), body: PING })).status).toBe(200);
     });
 
-    it("405 for GET and DELETE (stateless: no stream, no session)", async () => {
+    it("405 for GET (no stream to open) and other methods; 400 for a DELETE that names no session", async () => {
       const r = await start();
-      for (const method of ["GET", "DELETE", "PUT"]) {
+      for (const method of ["GET", "PUT"]) {
         const reply = await raw(r.url, { method, headers: authorized() });
         expect(reply.status, method).toBe(405);
-        expect(reply.headers.allow).toBe("POST");
+        expect(reply.headers.allow).toBe("POST, DELETE");
       }
+      const deleted = await raw(r.url, { method: "DELETE", headers: authorized() });
+      expect(deleted.status).toBe(400);
+      expect(JSON.parse(deleted.body).error.message).toMatch(/Mcp-Session-Id/);
     });
 
     it("404 for any other path, 400 for a body that is not JSON", async () => {
@@ -320,11 +323,12 @@ describe("HTTP mode (stateless Streamable HTTP at /mcp)", () => {
 
     it("cuts a call still running when the grace period ends", async () => {
       const r = await start({ shutdownGraceMs: 30 });
-      const client = await r.client();
       const release = gate();
       r.solarUser.injectFault({ kind: "hold", release: release.promise, match: { method: "GET", pathEndsWith: FIND_PATH } });
       const seen = r.solarUser.requests.length;
-      const call = client.callTool({ name: "list_tokens", arguments: {} });
+      // A stateless call, so that the cut fails its request (a session's SSE stream cut leaves the SDK client waiting).
+      const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_tokens", arguments: {} } });
+      const call = raw(r.url, { headers: authorized(), body });
       await vi.waitFor(() => expect(r.solarUser.requests.slice(seen).some((q) => q.path.endsWith(FIND_PATH))).toBe(true));
       const failed = expect(call).rejects.toThrow();
       await r.mode.shutdown();

@@ -1,6 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema, type CallToolResult, type ElicitRequestURLParams, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
@@ -249,12 +248,14 @@ describe("url secret delivery in HTTP mode", () => {
     return { h, mode };
   }
 
-  it("knows no client's URL prompts (stateless: a call never sees initialize), so auto is inline", async () => {
+  it("knows no client's URL prompts outside a session (a stateless call never sees initialize), so auto is inline", async () => {
     const { mode } = await startHttp("auto");
-    const client = new Client({ name: "http-url-client", version: "0" }, { capabilities: { elicitation: { url: {} } } });
-    await client.connect(new StreamableHTTPClientTransport(new URL(mode.url), { requestInit: { headers: { Authorization: `Bearer ${BEARER}` } } }));
-    cleanups.push(() => client.close());
-    const result = await client.callTool({ name: "create_token", arguments: { type: "ReadNodeData", nodeIds: [1] } });
+    const reply = await fetch(mode.url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream", Authorization: `Bearer ${BEARER}` },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "create_token", arguments: { type: "ReadNodeData", nodeIds: [1] } } }),
+    });
+    const { result } = (await reply.json()) as { result: CallToolResult };
     expect((result.structuredContent as { secret?: string }).secret).toEqual(expect.any(String));
   });
 

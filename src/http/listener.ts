@@ -20,7 +20,7 @@ const DRAIN_MS = 5_000;
 export interface HttpListenerOptions {
   options: HttpOptions;
   log: Logger;
-  /** Serves one MCP request that passed every check; `body` is its parsed JSON. */
+  /** Serves one MCP request that passed every check; `body` is its parsed JSON (undefined for DELETE). */
   handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void>;
   /** The one-time secret pages, served here (no bearer: a person's browser opens them) after the Host and Origin checks. */
   pages?: SecretPages["respond"];
@@ -69,14 +69,14 @@ export async function startHttpListener({ options, log, handle, pages }: HttpLis
     });
     if (closing) {
       res.setHeader("Connection", "close");
-      return reply(res, 503, -32000, "The server is shutting down; try again when it is back.", { "Retry-After": "5" });
+      return replyWithError(res, 503, -32000, "The server is shutting down; try again when it is back.", { "Retry-After": "5" });
     }
 
     // A refusal reads no body, and its connection closes after the reply: an unauthenticated client
     // cannot make the server read or hold its upload.
     const refuse = (status: number, code: number, message: string, headers: Record<string, string> = {}) => {
       res.setHeader("Connection", "close");
-      reply(res, status, code, message, headers);
+      replyWithError(res, status, code, message, headers);
     };
     if (!isAllowedHost(req.headers.host, allow)) {
       refusals.note("Host not allowed", { host: clip(req.headers.host), hint: "SN_MCP_HTTP_ALLOWED_HOSTS" });
@@ -99,7 +99,7 @@ export async function startHttpListener({ options, log, handle, pages }: HttpLis
     if (method === "OPTIONS" && origin !== undefined) {
       // A CORS preflight from an allowed origin (it carries no credentials by design).
       res.writeHead(204, {
-        "Access-Control-Allow-Methods": "POST",
+        "Access-Control-Allow-Methods": "POST, DELETE",
         "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID",
         "Access-Control-Max-Age": "600",
       });
@@ -112,9 +112,11 @@ export async function startHttpListener({ options, log, handle, pages }: HttpLis
       const challenge = bearer === "missing" ? REALM : `${REALM}, error="invalid_token"`;
       return refuse(401, -32001, "Unauthorized: send Authorization: Bearer <SN_MCP_HTTP_TOKEN>.", { "WWW-Authenticate": challenge });
     }
+    // DELETE ends a session (it has no body to read). No GET: every message this server sends
+    // belongs to a call and travels on that call's response, so there is no stream to open.
+    if (method === "DELETE") return handle(req, res, undefined);
     if (method !== "POST") {
-      // Stateless: no session to stream (GET) or end (DELETE).
-      return refuse(405, -32000, "Method not allowed: this stateless server takes POST only.", { Allow: "POST" });
+      return refuse(405, -32000, "Method not allowed: send POST, or DELETE to end a session; this server opens no GET stream.", { Allow: "POST, DELETE" });
     }
 
     const declared = Number(req.headers["content-length"]);
@@ -123,14 +125,14 @@ export async function startHttpListener({ options, log, handle, pages }: HttpLis
       refusals.note("body too large", { limit: options.maxBodyBytes });
       drainThenCut(req);
       res.setHeader("Connection", "close");
-      return reply(res, 413, -32000, `Payload too large: at most ${options.maxBodyBytes} bytes.`);
+      return replyWithError(res, 413, -32000, `Payload too large: at most ${options.maxBodyBytes} bytes.`);
     }
     if (body === "aborted") return void res.destroy();
     let message: unknown;
     try {
       message = JSON.parse(body.toString("utf8"));
     } catch {
-      return reply(res, 400, -32700, "Parse error: the body is not JSON.");
+      return replyWithError(res, 400, -32700, "Parse error: the body is not JSON.");
     }
     if (closing) res.setHeader("Connection", "close");
     await handle(req, res, message);
@@ -141,7 +143,7 @@ export async function startHttpListener({ options, log, handle, pages }: HttpLis
     active.add(res);
     onRequest(req, res).catch((error: unknown) => {
       log.error("HTTP request failed unexpectedly", { error: String(error), stack: (error as Error)?.stack });
-      if (!res.headersSent) reply(res, 500, -32603, "Internal error.");
+      if (!res.headersSent) replyWithError(res, 500, -32603, "Internal error.");
       else res.destroy();
     });
   });
@@ -234,7 +236,7 @@ function drainThenCut(req: IncomingMessage): void {
   req.socket.once("close", () => clearTimeout(timer));
 }
 
-function reply(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
+export function replyWithError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
   const body = JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null });
   res.writeHead(status, { ...headers, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
   res.end(body);

@@ -1,32 +1,44 @@
 import type { App } from "../compose.js";
-import { SERVER_VERSION, serveStreamableHttp } from "../server.js";
+import { openStreamableHttpSession, SERVER_VERSION, serveStreamableHttp } from "../server.js";
 import { isLoopbackHost, isWildcardHost } from "./checks.js";
 import { startHttpListener, type HttpListener } from "./listener.js";
 import type { HttpOptions } from "./options.js";
+import { sessionRouter } from "./sessions.js";
 
 /**
- * HTTP mode: the app's tools over stateless Streamable HTTP at `/mcp`, one fresh MCP server per
- * request (all sharing the app's SolarNetwork client, redactor, journal and logger).
+ * HTTP mode: the app's tools over Streamable HTTP at `/mcp`. An `initialize` opens a session with
+ * an MCP server of its own, which can ask the person questions; a request outside any session gets
+ * a fresh server of its own, statelessly. All of them share the app's backend client, redactor,
+ * journal and logger.
  */
 
 export interface HttpMode {
   readonly url: string;
   readonly listener: HttpListener;
+  /** MCP sessions open now. */
+  readonly sessions: number;
   /**
-   * Stops accepting at once, lets calls in flight finish (at most `graceMs`), then closes the
-   * SolarNetwork client. Safe to call more than once.
+   * Stops accepting at once, lets calls in flight finish (at most `graceMs`), closes every
+   * session, then the SolarNetwork client. Safe to call more than once.
    */
   shutdown(graceMs?: number): Promise<void>;
 }
 
-export async function startHttpMode(app: App, options: HttpOptions): Promise<HttpMode> {
+export interface HttpModeOverrides {
+  /** Epoch ms, for sessions' idle time. */
+  clock?: () => number;
+}
+
+export async function startHttpMode(app: App, options: HttpOptions, overrides: HttpModeOverrides = {}): Promise<HttpMode> {
   app.protect(options.token);
-  const listener = await startHttpListener({
-    options,
+  const sessions = sessionRouter({
+    limits: { maxSessions: options.maxSessions, idleMs: options.sessionIdleMs },
+    clock: overrides.clock ?? Date.now,
     log: app.log,
-    handle: (req, res, body) => serveStreamableHttp(app.newServer(), req, res, body),
-    pages: app.secretPages.respond,
+    open: (id, onClosed) => openStreamableHttpSession(app.newServer(), id, onClosed),
+    stateless: (req, res, body) => serveStreamableHttp(app.newServer(), req, res, body),
   });
+  const listener = await startHttpListener({ options, log: app.log, handle: sessions.handle, pages: app.secretPages.respond });
   // A person's browser on this machine opens the pages: a wildcard bind is reached through loopback.
   app.secretPages.serveAt(isWildcardHost(options.host) ? `http://127.0.0.1:${listener.port}` : new URL(listener.url).origin);
   app.log.info("serving MCP over HTTP", {
@@ -45,10 +57,14 @@ export async function startHttpMode(app: App, options: HttpOptions): Promise<Htt
   return {
     url: listener.url,
     listener,
+    get sessions() {
+      return sessions.size;
+    },
     shutdown(graceMs) {
       done ??= (async () => {
-        app.log.info("HTTP shutdown: no new connections; finishing calls in flight", { inFlight: listener.inFlight });
+        app.log.info("HTTP shutdown: no new connections; finishing calls in flight", { inFlight: listener.inFlight, sessions: sessions.size });
         const drained = await listener.close(graceMs);
+        await sessions.closeAll();
         await app.close();
         app.log.info("HTTP shutdown complete", { drained });
       })();

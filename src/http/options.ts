@@ -16,6 +16,10 @@ export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 /** Generous for one machine's MCP clients, far below a process's descriptor limit. */
 const DEFAULT_MAX_CONNECTIONS = 256;
+/** Open MCP sessions at most; each holds an MCP server of its own. */
+export const DEFAULT_MAX_SESSIONS = 100;
+/** A session with no request for this long is closed (its client starts a new one when it returns). */
+export const DEFAULT_SESSION_IDLE_MS = 30 * 60_000;
 
 export interface HttpOptions {
   host: string;
@@ -34,6 +38,9 @@ export interface HttpOptions {
   /** A connection must send a request's headers within this, and keep-alive idles at most `idleTimeoutMs`. */
   headersTimeoutMs: number;
   idleTimeoutMs: number;
+  /** MCP sessions open at once, at most (see sessions.ts for what happens when full). */
+  maxSessions: number;
+  sessionIdleMs: number;
 }
 
 export interface HttpFlags {
@@ -54,6 +61,8 @@ export function readHttpOptions(env: NodeJS.ProcessEnv, flags: HttpFlags = {}, s
     maxConnections: DEFAULT_MAX_CONNECTIONS,
     headersTimeoutMs: 10_000,
     idleTimeoutMs: 5_000,
+    maxSessions: DEFAULT_MAX_SESSIONS,
+    sessionIdleMs: DEFAULT_SESSION_IDLE_MS,
   };
 }
 
