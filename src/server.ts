@@ -25,6 +25,7 @@ import { errorText, isExpectedFailure, PartialFailureError, RefusedError, ToolEr
 import type { Labels } from "./sandbox/label.js";
 import { invalidArgumentsText } from "./tools/errors.js";
 import type { Tool, ToolContext } from "./tools/tool.js";
+import { PAGE_LIFETIME_MS } from "./safety/secret-page.js";
 
 /** The only module that touches the MCP SDK: a tool list in, an MCP server out. */
 
@@ -164,7 +165,8 @@ function createMcpServer<Service>(
       try {
         // The URL opens the page: it goes to the client, which shows it to the person, and nowhere else.
         const prompt = { mode: "url" as const, message: redactor.text(message), url, elicitationId };
-        return (await server.elicitInput(prompt, { signal, relatedRequestId: requestId })).action;
+        // As long as the page lives: a person may take minutes to open it (the SDK's default is 60 s).
+        return (await server.elicitInput(prompt, { signal, relatedRequestId: requestId, timeout: PAGE_LIFETIME_MS })).action;
       } catch (error) {
         log.warn("the prompt offering a secret page got no answer", { error: String(error) });
         throw error;

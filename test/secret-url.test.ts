@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema, type CallToolResult, type ElicitRequestURLParams, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { App } from "../src/compose.js";
 import { startHttpMode } from "../src/http/mode.js";
 import { readHttpOptions } from "../src/http/options.js";
@@ -23,26 +23,31 @@ afterEach(async () => {
 
 interface UrlClient {
   prompts: ElicitRequestURLParams[];
-  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  call(name: string, args?: Record<string, unknown>, signal?: AbortSignal): Promise<CallToolResult>;
 }
 
 /**
  * A second client on the app, one that declares URL elicitation and answers every URL prompt with
  * `answer` (and allows every confirmation question).
  */
-async function urlClient(app: App, answer: ElicitResult["action"] = "accept"): Promise<UrlClient> {
+async function urlClient(app: App, answer: ElicitResult["action"] | "fail" | "hang" = "accept"): Promise<UrlClient> {
   const prompts: ElicitRequestURLParams[] = [];
   const client = new Client({ name: "url-client", version: "0" }, { capabilities: { elicitation: { url: {}, form: {} } } });
-  client.setRequestHandler(ElicitRequestSchema, (request): ElicitResult => {
+  client.setRequestHandler(ElicitRequestSchema, (request): ElicitResult | Promise<ElicitResult> => {
     if (request.params.mode !== "url") return { action: "accept", content: { allow: true } };
     prompts.push(request.params);
+    if (answer === "fail") throw new Error("this client cannot show the prompt");
+    if (answer === "hang") return new Promise<ElicitResult>(() => {});
     return { action: answer };
   });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await app.newServer().connect(serverTransport);
   await client.connect(clientTransport);
   cleanups.push(() => client.close());
-  return { prompts, call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult };
+  return {
+    prompts,
+    call: async (name, args = {}, signal?: AbortSignal) => (await client.callTool({ name, arguments: args }, undefined, { signal })) as CallToolResult,
+  };
 }
 
 interface Reply {
@@ -159,6 +164,41 @@ describe("url secret delivery (SolarNetwork)", () => {
     expect(out.secretDelivery).toBe("url");
     expect(out.warnings[0]).toContain("declined the prompt; the page still lasts until");
     expect((await get(person.prompts[0]!.url)).status).toBe(200);
+  });
+
+  it("ends the new token when the client fails to show the page's prompt: no one could open it", async () => {
+    const h = await start({ SN_MCP_SECRET_DELIVERY: "url" });
+    const person = await urlClient(h.app, "fail");
+    const result = await person.call("create_token", { type: "ReadNodeData", nodeIds: [1] });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/could not show the prompt .*was deleted again/);
+    expect((await get(person.prompts[0]!.url)).status).toBe(410);
+    const listed = (await h.call("list_tokens", {})).structuredContent as { tokens: { id: string }[] };
+    expect(listed.tokens.map((token) => token.id)).toEqual([h.admin.id]);
+  });
+
+  it("ends the new token when the call is cancelled while the person is offered the page", async () => {
+    const h = await start({ SN_MCP_SECRET_DELIVERY: "url" });
+    const person = await urlClient(h.app, "hang");
+    const cancel = new AbortController();
+    const call = person.call("create_token", { type: "ReadNodeData", nodeIds: [1] }, cancel.signal);
+    await vi.waitFor(() => expect(person.prompts).toHaveLength(1));
+    cancel.abort();
+    await expect(call).rejects.toThrow();
+    await vi.waitFor(() => expect(h.logs.join("\n")).toMatch(/ending a new token whose secret cannot be delivered.*cancelled while the person was offered the page/));
+    expect((await get(person.prompts[0]!.url)).status).toBe(410);
+    const listed = (await h.call("list_tokens", {})).structuredContent as { tokens: { id: string }[] };
+    expect(listed.tokens.map((token) => token.id)).toEqual([h.admin.id]);
+  });
+
+  it("rotate_token keeps the old token live when the person declines the successor's page", async () => {
+    const h = await start({ SN_MCP_SECRET_DELIVERY: "url" });
+    const first = (await (await urlClient(h.app)).call("create_token", { type: "ReadNodeData", nodeIds: [1] })).structuredContent as { token: { id: string } };
+    const rotated = await (await urlClient(h.app, "decline")).call("rotate_token", { tokenId: first.token.id });
+    expect(rotated.isError).toBeFalsy();
+    expect((rotated.structuredContent as { previous: { retired: boolean } }).previous.retired).toBe(false);
+    expect(textOf(rotated)).toMatch(/declined the page .*old token is kept/);
+    expect(h.solarUser.requests.filter((request) => request.path.endsWith("/status"))).toHaveLength(0);
   });
 
   it("refuses before minting when the client cannot show a URL prompt", async () => {

@@ -32,6 +32,8 @@ export interface UrlDeliveryReport {
   /** The person's answer to the prompt, or "failed" when the client could not show it. */
   prompt: "accept" | "decline" | "cancel" | "failed";
   expiresAt: number;
+  /** Takes the page down unviewed. */
+  withdraw(): void;
 }
 
 /** The MCP session a call came on, as url delivery needs it. */
@@ -123,7 +125,7 @@ export function urlDelivery(pages: SecretPages, session: PromptingSession): Secr
       } catch {
         prompt = "failed";
       }
-      return { secretDelivery: "url", prompt, expiresAt: page.expiresAt };
+      return { secretDelivery: "url", prompt, expiresAt: page.expiresAt, withdraw: page.withdraw };
     },
   };
 }

@@ -20,6 +20,8 @@ export interface PageResponse {
 
 export interface PublishedPage {
   url: string;
+  /** Takes the page down before anyone views it: its secret's token is being ended. */
+  withdraw(): void;
   /** Names this page's prompt to the client; carries nothing of the path. */
   elicitationId: string;
   expiresAt: number;
@@ -106,8 +108,9 @@ export function secretPages({ clock, listen, protect }: SecretPagesOptions): Sec
       const expiresAt = clock() + PAGE_LIFETIME_MS;
       // Drops the page from memory; whether it has expired is still judged by the clock at request time.
       const timer = setTimeout(() => pages.delete(key), PAGE_LIFETIME_MS).unref();
-      pages.set(key, { body: secretHtml(credential, secret), expiresAt, timer });
-      return { url: `${at}${PAGE_PATH_PREFIX}${key}`, elicitationId: randomUUID(), expiresAt };
+      const page = { body: secretHtml(credential, secret), expiresAt, timer };
+      pages.set(key, page);
+      return { url: `${at}${PAGE_PATH_PREFIX}${key}`, elicitationId: randomUUID(), expiresAt, withdraw: () => drop(key, page) };
     },
     respond,
     serveAt(at) {

@@ -26,6 +26,8 @@ export interface HandedOver {
   whereNote?: string;
   /** The secret itself when the result carries it (the one-time reveal). */
   reveal?: string;
+  /** Set when the person may not have the secret (they declined its page): why. */
+  unseen?: string;
 }
 
 /**
@@ -63,7 +65,17 @@ export async function handOverSecret(
   } catch (error) {
     return await discard(`The ${noun} could not be written to the secret directory (the operator should check SN_MCP_SECRET_DIR)`, error);
   }
-  if ("secretDelivery" in delivered) return { delivered: { secretDelivery: "url" }, shownOnce: pageNote(noun, delivered) };
+  if ("secretDelivery" in delivered) {
+    // Nobody can open a page whose prompt was never shown, or whose call was given up: like a
+    // cancelled create, its token is ended rather than left live with a secret no one has.
+    if (delivered.prompt === "failed" || (signal.aborted && delivered.prompt !== "accept")) {
+      delivered.withdraw();
+      const why = signal.aborted ? "The call was cancelled while the person was offered the page" : "The client could not show the prompt that offers the page";
+      return await discard(why, signal.reason);
+    }
+    const handed = { delivered: { secretDelivery: "url" as const }, shownOnce: pageNote(noun, delivered) };
+    return delivered.prompt === "accept" ? handed : { ...handed, unseen: `the person ${delivered.prompt === "decline" ? "declined" : "dismissed"} the page that shows its secret` };
+  }
   if ("secretFile" in delivered) return { delivered, whereNote: `${capitalised(noun)} written to ${delivered.secretFile}` };
   return {
     delivered,
@@ -79,12 +91,7 @@ export async function handOverSecret(
  */
 function pageNote(noun: string, { prompt, expiresAt }: UrlDeliveryReport): string {
   const until = new Date(expiresAt).toISOString();
-  const answer =
-    prompt === "accept"
-      ? ""
-      : prompt === "failed"
-        ? ` The client could not show the prompt, so the person has no way to open the page; it lasts until ${until}, unseen.`
-        : ` The person ${prompt === "decline" ? "declined" : "dismissed"} the prompt; the page still lasts until ${until}.`;
+  const answer = prompt === "accept" ? "" : ` The person ${prompt === "decline" ? "declined" : "dismissed"} the prompt; the page still lasts until ${until}.`;
   return `The ${noun} was offered to the person on a one-time page (opened from the client's prompt); it is not in this result. If they did not open it within ${PAGE_LIFETIME_MS / 60_000} minutes, it is gone: rotate_token makes a new one.${answer}`;
 }
 

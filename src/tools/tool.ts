@@ -56,6 +56,8 @@ export interface ToolResult<Output> {
   text: string;
   /** The one secret this result may show: a new token's one-time reveal. */
   reveal?: string;
+  /** Set when the person may not have a new token's secret (they declined its page): why. */
+  unseen?: string;
 }
 
 export interface Tool<Input extends z.ZodObject = z.ZodObject, Output extends z.ZodObject = z.ZodObject, Service = unknown> {

@@ -46,6 +46,7 @@ export function rotateToken(createTool: Tool) {
       let retired = false;
       let outcome: string;
       try {
+        if (created.unseen) throw new ToolError(`${created.unseen}, so the old token is kept until they have the new one`);
         await confirm(`The successor ${successor} has been created and its secret handed over. ${end} the old token ${describeSummary(shownSummary(old))} now? Anything still using it stops working.`);
         await backend.inventory.retire(old.id, signal);
         retired = true;

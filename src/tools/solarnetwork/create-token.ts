@@ -60,7 +60,7 @@ export const createToken = defineTool({
     const warnings = [...(handed.shownOnce ? [handed.shownOnce] : []), ...expiryWarnings(input), ...minted.warnings, ...riskWarnings(token.type, token.policy)];
     const structured = { token: sanitizeToken(token), ...handed.delivered, warnings };
     const notes = handed.whereNote ? [handed.whereNote, ...warnings] : warnings;
-    return { structured, text: tokensText(structured, input.displayMode, [structured.token], notes, handed.reveal), reveal: handed.reveal };
+    return { structured, text: tokensText(structured, input.displayMode, [structured.token], notes, handed.reveal), reveal: handed.reveal, unseen: handed.unseen };
   },
 });
 

@@ -67,6 +67,6 @@ export const createVastToken = defineTool({
     const warnings = [...(handed.shownOnce ? [handed.shownOnce] : []), ...expiryWarnings(input), ...plan.warnings, ...minted.warnings];
     const structured = { token: shown, ...handed.delivered, warnings };
     const notes = handed.whereNote ? [handed.whereNote, ...warnings] : warnings;
-    return { structured, text: tokensText(structured, input.displayMode, [shown], notes, handed.reveal), reveal: handed.reveal };
+    return { structured, text: tokensText(structured, input.displayMode, [shown], notes, handed.reveal), reveal: handed.reveal, unseen: handed.unseen };
   },
 });
