@@ -131,6 +131,17 @@ describe("Redactor", () => {
     expect(many.value({ note: `kept ${secrets[5]}` }, secrets[5])).toEqual({ note: `kept ${secrets[5]}` });
   });
 
+  it("hides overlapping secrets whole, and an exact copy of a secret in any script", () => {
+    const overlapping = new Redactor();
+    overlapping.addSecret("1111111122222222");
+    overlapping.addSecret("2222222233333333");
+    expect(overlapping.text("a 111111112222222233333333 b")).toBe(`a ${REDACTED} b`);
+    const greek = new Redactor();
+    greek.addSecret("abcdefgΣ");
+    expect(greek.text("abcdefgΣz")).toBe(`${REDACTED}z`);
+    expect(greek.text("x abcdefgΣ")).toBe(`x ${REDACTED}`);
+  });
+
   it("hides bytes whatever their field is called", () => {
     const key = Buffer.alloc(32, 7);
     expect(redactor.value({ k: key, nested: [new Uint8Array(key)], n: 7 })).toEqual({ k: REDACTED, nested: [REDACTED], n: 7 });

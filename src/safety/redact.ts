@@ -18,7 +18,7 @@ const MIN_SECRET_LENGTH = 8;
 export class Redactor {
   readonly #values = new Set<string>();
   /**
-   * Registered values by the hash of their first MIN_SECRET_LENGTH characters, ASCII-lowercased,
+   * Registered values by the hash of their first MIN_SECRET_LENGTH characters, A–Z lower-cased,
    * longest first: one pass over a text finds every value at a cost that does not grow with how
    * many there are (a process may mint hundreds; a regular expression of them all slows every output).
    */
@@ -104,36 +104,49 @@ export class Redactor {
     return input;
   }
 
-  /** Every registered value in `text` replaced, leftmost and longest first; `reveal` kept where it is the whole match. */
+  /**
+   * Every registered value in `text` replaced; values that overlap (one starting inside another)
+   * become one replacement, so no part of either shows. `reveal` is kept where it is a whole replacement.
+   */
   #replaceValues(text: string, reveal: string | undefined): string {
     if (text.length < this.#shortest) return text;
     const folded = caseFolded(text);
     let output = "";
     let copied = 0;
-    let hash = prefixHash(folded, 0);
-    for (let at = 0; at + MIN_SECRET_LENGTH <= folded.length; ) {
+    // The range [start, end) being replaced; start < 0 while none is.
+    let start = -1;
+    let end = -1;
+    const replace = () => {
+      const match = text.slice(start, end);
+      output += text.slice(copied, start) + (match === reveal ? match : REDACTED);
+      copied = end;
+      start = -1;
+    };
+    let hash = 0;
+    for (let at = 0; at + MIN_SECRET_LENGTH <= folded.length; at++) {
+      hash = at === 0 ? prefixHash(folded, 0) : rollHash(hash, folded.charCodeAt(at - 1), folded.charCodeAt(at + MIN_SECRET_LENGTH - 1));
+      if (start >= 0 && at >= end) replace();
       const value = this.#seen[hash & (HASH_FILTER_SIZE - 1)] ? this.#byPrefix.get(hash)?.find((candidate) => folded.startsWith(candidate, at)) : undefined;
-      if (value !== undefined) {
-        const match = text.slice(at, at + value.length);
-        output += text.slice(copied, at) + (match === reveal ? match : REDACTED);
-        at += value.length;
-        copied = at;
-        if (at + MIN_SECRET_LENGTH <= folded.length) hash = prefixHash(folded, at);
-        continue;
-      }
-      if (at + MIN_SECRET_LENGTH < folded.length) hash = rollHash(hash, folded.charCodeAt(at), folded.charCodeAt(at + MIN_SECRET_LENGTH));
-      at += 1;
+      if (value === undefined) continue;
+      if (start < 0) start = at;
+      end = Math.max(end, at + value.length);
     }
+    if (start >= 0) replace();
     return copied === 0 ? text : output + text.slice(copied);
   }
 }
 
-/** Lower-cased so that every index into the result is the same index into the text. */
+/**
+ * A–Z lower-cased (hex keys are written in either case), every index into the result the same
+ * index into the text. Other letters stay: Unicode's lower case depends on context (Σ) and on
+ * length (İ), and an exact copy of a secret matches anyway.
+ */
 function caseFolded(text: string): string {
-  // İ is the one character whose lower case is longer (i and a combining dot): folded to i first.
-  const lower = text.replace(/\u0130/g, "i").toLowerCase();
-  return lower.length === text.length ? lower : text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+  // Most text is printable ASCII, where the built-in lower-casing is exact and fast.
+  return BEYOND_PRINTABLE_ASCII.test(text) ? text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) : text.toLowerCase();
 }
+
+const BEYOND_PRINTABLE_ASCII = /[^\t\n\r\x20-\x7e]/;
 
 // A polynomial hash of MIN_SECRET_LENGTH characters, rolled one character at a time (Rabin–Karp),
 // in 32-bit arithmetic. A collision only costs a comparison.
