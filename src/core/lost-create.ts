@@ -30,32 +30,29 @@ export async function resolveLostCreate({ system, findOrphans, unsearchable, sea
     throw new ToolError(`No usable reply came to the create, and ${system} lists no new token, but it may not show this server that owner's tokens. ${unsearchable}`);
   }
   if (orphans.length === 0) {
-    throw new ToolError(`No usable reply came to the create, and ${system} holds no new token from it: nothing was created. It is safe to create the token again.`);
+    // The reply was lost, not the request: it may still be applied after this listing.
+    throw new ToolError(
+      `No usable reply came to the create, and ${system} holds no new token from it, so most likely nothing was created. Check list_tokens before creating it again: a token from this create that shows up later has a secret no one has, so ${end.verb} it.`,
+    );
   }
   const ended = end.verb === "delete" ? "deleted" : "revoked";
-  if (orphans.length > 1) {
+  const [orphan, ...others] = orphans as [string, ...string[]];
+  if (others.length > 0) {
     // One create makes one token: the others are someone else's (another client, a person at the
     // same moment), and ending the wrong one would break what uses it.
     throw new ToolError(
-      `No usable reply came to the create, and ${system} holds ${orphans.length} new tokens that match it (${orphans.join(", ")}): one is this create's, whose secret no one has, and the others someone else's, so none was ${ended}. A person should ${end.verb} the one nothing uses before another is created.`,
+      `No usable reply came to the create, and ${system} holds ${orphans.length} new tokens that match it (${orphans.join(", ")}): at most one is this create's, whose secret no one has, and the others someone else's, so none was ${ended}. A person should ${end.verb} the one nothing uses before another is created.`,
     );
   }
-  const kept: string[] = [];
-  for (const tokenId of orphans) {
-    try {
-      await end.run(tokenId);
-      log.warn(`${ended} a token whose create got no usable reply`, { tokenId });
-    } catch {
-      kept.push(tokenId);
-    }
-  }
-  if (kept.length > 0) {
-    const ending = end.verb === "delete" ? "deleting" : "revoking";
+  try {
+    await end.run(orphan);
+  } catch {
     throw new ToolError(
-      `No usable reply came to the create, but ${system} made token ${kept.join(", ")}, whose secret no one has, and ${ending} it failed. ${end.verb === "delete" ? "Delete" : "Revoke"} ${kept.join(", ")} with ${end.tool} before creating another.`,
+      `No usable reply came to the create, but ${system} made token ${orphan}, whose secret no one has, and ${end.verb === "delete" ? "deleting" : "revoking"} it failed. ${end.verb === "delete" ? "Delete" : "Revoke"} ${orphan} with ${end.tool} before creating another.`,
     );
   }
+  log.warn(`${ended} a token whose create got no usable reply`, { tokenId: orphan });
   throw new ToolError(
-    `No usable reply came to the create; ${system} had made token ${orphans.join(", ")}, whose secret no one received, so it was ${ended} again. Nothing is left behind: create the token again.`,
+    `No usable reply came to the create; ${system} had made token ${orphan}, whose secret no one received, so it was ${ended} again. Nothing is left behind: create the token again.`,
   );
 }

@@ -31,7 +31,6 @@ export interface MintDeps {
   tokens: TokenService;
   guardrails: Guardrails;
   log: Logger;
-  now(): number;
   signal: AbortSignal;
 }
 
@@ -42,21 +41,22 @@ export interface Minted {
 }
 
 /**
- * Mints a planned token: the operator's active-token cap checked, then generate, then name (generate
- * takes no name: like s10k, a second call sets it; by default `user<id>_api_token`). A failed naming leaves the token and its secret
- * intact and says so; a generate with no usable reply is resolved (its orphan found and deleted)
- * rather than retried.
+ * Mints a planned token: the operator's active-token cap checked, then generate, then name
+ * (generate takes no name: like s10k, a second call sets it; by default `user<id>_api_token`). A
+ * failed naming leaves the token and its secret intact and says so; a generate with no usable
+ * reply is resolved (its orphan found and deleted) rather than retried. The tokens of its type are
+ * read first, so that the orphan can only be a token that did not exist before.
  */
 export async function mintToken(plan: CreatePlan, requestedInfo: { name?: string; description: string }, deps: MintDeps): Promise<Minted> {
-  const { tokens, guardrails, log, now, signal } = deps;
+  const { tokens, guardrails, log, signal } = deps;
   await enforceActiveTokenCap(tokens, guardrails, signal);
-  const sentAt = now();
+  const before = new Set((await tokens.list({ type: plan.type }, signal)).map((token) => token.id));
   let created;
   try {
     created = await tokens.create(plan.type, plan.policy, signal);
   } catch (error) {
     if (!isSolarNetworkError(error) || !error.details.mayHaveApplied) throw error;
-    return await removeOrphan(plan, sentAt, deps);
+    return await removeOrphan(plan, before, deps);
   }
   const warnings: string[] = [];
   let token = created.token;
@@ -75,14 +75,12 @@ export async function mintToken(plan: CreatePlan, requestedInfo: { name?: string
   return { token, secret: created.secret, warnings };
 }
 
-/** SolarNetwork's clock and ours may differ by this much when judging "created after the call was sent". */
-const CLOCK_TOLERANCE_MS = 5 * 60_000;
-
 /**
  * A create with no usable reply may have made a token whose secret no one has. It has no name yet
- * (naming is a second call): find it by type, policy and creation time, and delete it again.
+ * (naming is a second call): find it (new since `before`, unnamed, of this type and policy) and
+ * delete it again.
  */
-function removeOrphan({ type, policy }: CreatePlan, sentAt: number, { tokens, log }: MintDeps): Promise<never> {
+function removeOrphan({ type, policy }: CreatePlan, before: ReadonlySet<string>, { tokens, log }: MintDeps): Promise<never> {
   const sent = JSON.stringify(buildPolicy(policy));
   return resolveLostCreate({
     system: "SolarNetwork",
@@ -90,8 +88,8 @@ function removeOrphan({ type, policy }: CreatePlan, sentAt: number, { tokens, lo
       (await tokens.list({ type }))
         .filter(
           (token) =>
+            !before.has(token.id) &&
             token.name === undefined &&
-            Date.parse(token.created) >= sentAt - CLOCK_TOLERANCE_MS &&
             JSON.stringify(buildPolicy(wirePolicy(token.policy))) === sent,
         )
         .map((token) => token.id),
