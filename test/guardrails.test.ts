@@ -41,7 +41,9 @@ describe("operator modes", () => {
     h = await startHarness({ env: { SN_MCP_EXCLUDE_TOOLS: "create_token,update_token" } });
     expect((await h.client.listTools()).tools.map((t) => t.name).sort()).toEqual(["delete_token", "list_tokens", "review_tokens"]);
     const env = { SN_TOKEN: "t", SN_TOKEN_SECRET: "s", SN_MCP_TOOLS: "list_tokens,rotate_token,update_token" };
-    expect(() => composeApp(readConfig(env))).toThrow(/SN_MCP_TOOLS: rotate_token acts as create_token does, which is not selected/);
+    expect(() => composeApp(readConfig(env))).toThrow(/SN_MCP_TOOLS: rotate_token acts as create_token does, which is not selected \(list it too\)/);
+    const excluded = { ...env, SN_MCP_TOOLS: "create_token,rotate_token,update_token", SN_MCP_EXCLUDE_TOOLS: "create_token" };
+    expect(() => composeApp(readConfig(excluded))).toThrow(/not selected \(SN_MCP_EXCLUDE_TOOLS leaves out create_token\)/);
   });
 
   it("an unknown tool name fails start-up naming the variable", () => {

@@ -23,6 +23,8 @@ export async function listenForPages(respond: SecretPages["respond"]): Promise<P
   });
   // Stdio mode's process must still end when its client goes: the listener alone keeps nothing alive.
   server.unref();
+  // A failing socket or listener must not end the process: a page just cannot be served then.
+  server.on("error", () => {});
   const { port } = server.address() as AddressInfo;
   allow = buildAllowList("127.0.0.1", port, [], []);
   return {
@@ -44,5 +46,6 @@ export function writePage(res: ServerResponse, page: PageResponse): void {
   res.end(page.body);
 }
 
-const FORBIDDEN: PageResponse = { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "Forbidden: this Host is not allowed.\n" };
-const NOT_FOUND: PageResponse = { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "Not found.\n" };
+const PLAIN = { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" };
+const FORBIDDEN: PageResponse = { status: 403, headers: PLAIN, body: "Forbidden: this Host is not allowed.\n" };
+const NOT_FOUND: PageResponse = { status: 404, headers: PLAIN, body: "Not found.\n" };

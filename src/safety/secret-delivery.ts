@@ -8,6 +8,8 @@ export interface SecretDelivery {
   /** Checked before a token is minted, so that a secret is never created with nowhere to go. */
   prepare(): Promise<void>;
   deliver(credential: NewCredential, secret: string): Promise<DeliveryReport>;
+  /** Why a `deliver` that throws failed, in words for the model (the new token is then ended). */
+  readonly failure: string;
 }
 
 export type SecretDeliveryMode = "inline" | "file" | "url" | "auto";
@@ -61,6 +63,7 @@ export function deliveryFor(
 
 export function inlineDelivery(): SecretDelivery {
   return {
+    failure: "The secret could not be handed over",
     async prepare() {},
     async deliver(_token, secret) {
       return { secret };
@@ -70,6 +73,7 @@ export function inlineDelivery(): SecretDelivery {
 
 export function fileDelivery(directory: string, clock: () => number = Date.now): SecretDelivery {
   return {
+    failure: "The secret directory could not be written (the operator should check SN_MCP_SECRET_DIR)",
     async prepare() {
       try {
         await mkdir(directory, { recursive: true, mode: 0o700 });
@@ -101,6 +105,7 @@ export function fileDelivery(directory: string, clock: () => number = Date.now):
 /** Shows the secret on a one-time page whose URL only the person's prompt carries: never in a result. */
 export function urlDelivery(pages: SecretPages, session: PromptingSession): SecretDelivery {
   return {
+    failure: "No one-time page could be made for the secret",
     async prepare() {
       if (!session.canOpenUrl) {
         throw new RefusedError(

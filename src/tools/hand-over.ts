@@ -63,7 +63,7 @@ export async function handOverSecret(
   try {
     delivered = await delivery.deliver(credential, secret);
   } catch (error) {
-    return await discard(`The ${noun} could not be written to the secret directory (the operator should check SN_MCP_SECRET_DIR)`, error);
+    return await discard(delivery.failure, error);
   }
   if ("secretDelivery" in delivered) {
     // Nobody can open a page whose prompt was never shown, or whose call was given up: like a

@@ -33,7 +33,9 @@ export function selectTools<T extends Pick<Tool, "name" | "annotations" | "actsT
   for (const tool of chosen) {
     const missing = without(tool);
     if (missing.length > 0 && selection.tools?.includes(tool.name)) {
-      throw new ConfigError("SN_MCP_TOOLS", `${tool.name} acts as ${missing.join(" and ")} does, which is not selected: list ${missing.length > 1 ? "them" : "it"} too, or leave ${tool.name} out`);
+      const excluded = missing.filter((name) => selection.excludeTools.includes(name));
+      const fix = excluded.length > 0 ? `SN_MCP_EXCLUDE_TOOLS leaves out ${excluded.join(" and ")}` : `list ${missing.length > 1 ? "them" : "it"} too`;
+      throw new ConfigError("SN_MCP_TOOLS", `${tool.name} acts as ${missing.join(" and ")} does, which is not selected (${fix}), so leave ${tool.name} out or select what it acts through`);
     }
   }
   // Left out with what they act through when the operator did not name them.

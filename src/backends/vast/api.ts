@@ -166,7 +166,6 @@ export class VastTokenApi {
     await this.client.request({ method: "PATCH", path: vastPath("apitokens", checkedId(id), "revoke"), right: "Delete", signal });
   }
 
-  /** `GET login/`: the credential's own manager; undefined when VMS will not say (403, 404). */
   /**
    * Who the credential is, from `login/`; undefined when VMS will not say. A 401 there is tolerated
    * too: `login/` may serve only password logins, and a bad credential fails the caller's next request anyway.
