@@ -25,7 +25,7 @@ import { parseArgs } from "node:util";
 import { fetch } from "undici";
 
 /** The server scenarios that apply to this server. */
-const SCENARIOS = ["server-initialize", "ping", "tools-list", "dns-rebinding-protection"];
+const SCENARIOS = ["server-initialize", "ping", "tools-list", "dns-rebinding-protection", "server-sse-multiple-streams"];
 /**
  * The rest of the tool's server scenarios, and why they do not apply. Each needs a capability or a
  * fixture tool (test_simple_text, test_error_handling, …) of the suite's "everything server" that a
@@ -43,12 +43,11 @@ export const NOT_APPLICABLE = {
   "tools-call-error": "calls fixture tool test_error_handling (our tool errors are covered by the vitest suite)",
   "tools-call-with-progress": "calls fixture tool test_tool_with_progress; our calls report no progress",
   "tools-call-sampling": "calls fixture tool test_sampling; we never ask the client to sample",
-  "tools-call-elicitation": "calls fixture tool test_elicitation; elicitation needs a session, and HTTP mode is stateless",
+  "tools-call-elicitation": "calls fixture tool test_elicitation (our own elicitation over HTTP sessions is covered by test/http-sessions.test.ts)",
   "json-schema-2020-12": "looks for fixture tool json_schema_2020_12_tool",
-  "elicitation-sep1034-defaults": "calls a fixture elicitation tool; stateless HTTP cannot elicit",
-  "elicitation-sep1330-enums": "calls a fixture elicitation tool; stateless HTTP cannot elicit",
-  "server-sse-polling": "calls fixture tool test_reconnection over SSE; against a stateless JSON server it makes no check (0/0, a warning)",
-  "server-sse-multiple-streams": "needs a session and SSE streams; against a stateless JSON server it makes no check (0/0, a warning)",
+  "elicitation-sep1034-defaults": "calls a fixture elicitation tool",
+  "elicitation-sep1330-enums": "calls a fixture elicitation tool",
+  "server-sse-polling": "calls fixture tool test_reconnection; resumable SSE streams (an event store) are not built, so it makes no check (0/0, 2 warnings)",
   "resources-list": "no resources capability",
   "resources-read-text": "no resources capability",
   "resources-read-binary": "no resources capability",

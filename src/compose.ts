@@ -31,7 +31,7 @@ export interface Overrides {
 
 export interface App {
   server: McpServerHandle;
-  /** A new MCP server on the same client, tools and journal (HTTP mode: one per request). */
+  /** A new MCP server on the same client, tools and journal (HTTP mode: one per session, or per request outside one). */
   newServer(): McpServerHandle;
   log: Logger;
   /** How long one backend request may take (SN_MCP_TIMEOUT_MS). */
@@ -84,7 +84,7 @@ export function composeServer<Service>(
       redact: (text) => redactor.text(text),
       ownTokenId: backend.ownTokenId,
       guardrails: settings.guardrails,
-      // One per process: HTTP mode's per-request servers share it, as they share the rate limits.
+      // One per process: HTTP mode's servers (per session or request) share it, as they share the rate limits.
       exclusive: exclusiveSections(),
     },
     deliveryFor: deliveryFor(settings.secretDelivery, { secretDir: settings.secretDir, clock, pages }),
