@@ -46,6 +46,17 @@ describe("operator modes", () => {
     expect(() => composeApp(readConfig(excluded))).toThrow(/not selected \(SN_MCP_EXCLUDE_TOOLS leaves out create_token\)/);
   });
 
+  it("describes update_token's fields itself when create_token, which describes them, is not listed", async () => {
+    h = await startHarness({ env: { SN_MCP_TOOLS: "list_tokens,update_token" } });
+    const update = (await h.client.listTools()).tools.find((t) => t.name === "update_token")!;
+    expect(update.description).not.toContain("create_token");
+    expect(update.inputSchema.additionalProperties).toBe(false);
+    for (const [field, schema] of Object.entries(update.inputSchema.properties ?? {})) {
+      expect((schema as { description?: string }).description, field).toBeTruthy();
+    }
+    expect(textOf(await h.call("update_token", { tokenId: h.admin.id, nodeIds: [1], colour: "red" }))).toMatch(/Unknown argument "colour"/);
+  });
+
   it("an unknown tool name fails start-up naming the variable", () => {
     const env = { SN_TOKEN: "t", SN_TOKEN_SECRET: "s", SN_MCP_EXCLUDE_TOOLS: "delete_tokens" };
     expect(() => composeApp(readConfig(env))).toThrow(ConfigError);

@@ -1,4 +1,5 @@
 import { ConfigError } from "../config-error.js";
+import type { z } from "zod";
 import type { Tool } from "./tool.js";
 
 export interface ToolSelection {
@@ -11,7 +12,7 @@ export interface ToolSelection {
  * The one place that decides which tools exist. Precedence: read-only beats exclude beats include.
  * An unknown name is a configuration error, so a typo never silently exposes or hides a tool.
  */
-export function selectTools<T extends Pick<Tool, "name" | "annotations" | "actsThrough">>(all: readonly T[], selection: ToolSelection): T[] {
+export function selectTools<T extends Pick<Tool, "name" | "annotations" | "actsThrough" | "withoutCreate" | "description" | "input">>(all: readonly T[], selection: ToolSelection): T[] {
   const known = new Set(all.map((tool) => tool.name));
   for (const [variable, names] of [
     ["SN_MCP_TOOLS", selection.tools ?? []],
@@ -39,5 +40,19 @@ export function selectTools<T extends Pick<Tool, "name" | "annotations" | "actsT
     }
   }
   // Left out with what they act through when the operator did not name them.
-  return chosen.filter((tool) => without(tool).length === 0);
+  const selected = chosen.filter((tool) => without(tool).length === 0);
+  const create = all.find((tool) => tool.name === "create_token");
+  if (!create || names.has("create_token")) return selected;
+  return selected.map((tool) => (tool.withoutCreate ? { ...tool, description: tool.withoutCreate.description, input: describedFrom(tool.input, create.input) } : tool));
+}
+
+/** `input` with each undescribed field given the description of `source`'s field of that name. */
+function describedFrom(input: z.ZodObject, source: z.ZodObject): z.ZodObject {
+  const shape = Object.fromEntries(
+    Object.entries(input.shape).map(([key, field]) => {
+      const description = (source.shape[key] as z.ZodType | undefined)?.description;
+      return [key, field.description === undefined && description !== undefined ? field.describe(description) : field];
+    }),
+  );
+  return input.extend(shape);
 }

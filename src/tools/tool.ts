@@ -72,6 +72,12 @@ export interface Tool<Input extends z.ZodObject = z.ZodObject, Output extends z.
    * with them, so an operator who leaves create_token out leaves out every way to mint.
    */
   actsThrough?: readonly string[];
+  /**
+   * Set when some fields are described only in create_token's listing (the model reads each
+   * description once): the description to list instead when create_token is not listed, its
+   * fields then described from create_token's.
+   */
+  withoutCreate?: { description: string };
   /** Arguments a model may expect from another backend's tool of this name, with what to do instead. */
   refusedArguments?: Readonly<Record<string, string>>;
   run(input: z.output<Input>, context: ToolContext<Service>): Promise<ToolResult<z.output<Output>>>;

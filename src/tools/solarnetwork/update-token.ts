@@ -16,6 +16,11 @@ export const updateToken = defineTool({
   description:
     "Change a SolarNetwork token's name, description, status, policy or expiry; the policy and expiry fields mean what " +
     "they mean in create_token. Policy fields merge into the current policy (lists add) unless replace is true.",
+  withoutCreate: {
+    description:
+      "Change a SolarNetwork token's name, description, status, security policy or expiry. Policy fields merge into " +
+      "the current policy (lists add) unless replace is true.",
+  },
   input: z.strictObject({
     tokenId: tokenIdField,
     ...infoFields,

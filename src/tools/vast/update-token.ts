@@ -18,6 +18,11 @@ export const updateVastToken = defineTool({
   description:
     "Rename a VAST VMS API token or change its expiry (fields as in create_token; expiresIn counts from now). Its " +
     "owner and secret cannot change, and there is no disable: revoke_token ends a token.",
+  withoutCreate: {
+    description:
+      "Rename a VAST VMS API token or change its expiry; expiresIn counts from now (30D: 30 days from now). Its " +
+      "owner and secret cannot change, and there is no disable: revoke_token ends a token.",
+  },
   input: z.strictObject({
     tokenId: vastTokenIdField,
     name: vastNameField.optional().describe("The new name"),
