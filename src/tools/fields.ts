@@ -54,7 +54,7 @@ const aggregation = z.enum(AGGREGATIONS).meta({ id: "aggregation" });
 const locationPrecision = z.enum(LOCATION_PRECISIONS).meta({ id: "locationPrecision" });
 
 /** The security-policy fields, named as s10k and SolarNetwork name them; undescribed, as update_token lists them. */
-export const policyFieldsAsInCreate = {
+export const undescribedPolicyFields = {
   nodeIds: uniqueList(z.number().int("node IDs are whole numbers").positive("node IDs are positive"), "node ID").optional(),
   sourceIds: uniqueList(pattern, "source ID pattern").optional(),
   apiPaths: uniqueList(pattern, "API path pattern").optional(),
@@ -67,14 +67,14 @@ export const policyFieldsAsInCreate = {
   refreshAllowed: z.boolean().optional(),
 };
 
-export const expiryFieldsAsInCreate = {
+export const undescribedExpiryFields = {
   expirationDate: visibleText().optional(),
   timeZone: visibleText().optional(),
   expiresIn: visibleText().optional(),
 };
 
 /** The policy fields as create_token describes them. */
-export const policyFields = described(policyFieldsAsInCreate, {
+export const policyFields = described(undescribedPolicyFields, {
   nodeIds: "Node IDs allowed, e.g. [100, 101]",
   sourceIds: "Datum source IDs allowed, Ant patterns (?, *, **), e.g. ['/REGION1/**']",
   apiPaths: "API paths allowed (under /api/v1/sec), Ant patterns, ! excludes, e.g. ['/datum/**']",
@@ -88,7 +88,7 @@ export const policyFields = described(policyFieldsAsInCreate, {
 });
 
 /** The expiry fields as every create describes them. */
-export const expiryFields = described(expiryFieldsAsInCreate, {
+export const expiryFields = described(undescribedExpiryFields, {
   expirationDate: "Expiry date (2026-03-31: its first midnight) or date and time (2026-03-31T17:00) in timeZone",
   timeZone: "Zone of expirationDate: Pacific/Auckland, -05:00 or UTC (default)",
   expiresIn: "Expiry from now instead: a number and Y, M (30 days), W, D, h, m or s, e.g. 180D, 12h; or ISO P30D",

@@ -4,7 +4,7 @@ import { describeToken, sanitizeToken } from "../../backends/solarnetwork/saniti
 import { tokenSchema } from "../../backends/solarnetwork/model.js";
 import { hasPolicyFields, riskWarnings } from "../../backends/solarnetwork/policy.js";
 import { ToolError } from "../../core/errors.js";
-import { displayModeField, expiryFieldsAsInCreate, infoFields, policyFieldsAsInCreate, statusField, tokenIdField } from "../fields.js";
+import { displayModeField, undescribedExpiryFields, infoFields, undescribedPolicyFields, statusField, tokenIdField } from "../fields.js";
 import { expiryWarnings, requestedPolicy } from "../policy-input.js";
 import { refuseForgedMarker } from "../provenance-input.js";
 import { tokensText } from "./text.js";
@@ -25,8 +25,8 @@ export const updateToken = defineTool({
     tokenId: tokenIdField,
     ...infoFields,
     status: statusField.optional().describe("Active enables the token, Disabled disables it"),
-    ...policyFieldsAsInCreate,
-    ...expiryFieldsAsInCreate,
+    ...undescribedPolicyFields,
+    ...undescribedExpiryFields,
     replace: z
       .boolean()
       .default(false)

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { describeQuoted } from "../../backends/vast/sanitize.js";
 import { boundedExpiry } from "../../safety/guardrails.js";
 import { ToolError, UserInputError } from "../../core/errors.js";
-import { displayModeField, expiryFieldsAsInCreate } from "../fields.js";
+import { displayModeField, undescribedExpiryFields } from "../fields.js";
 import { expiryWarnings, resolvedExpiry } from "../policy-input.js";
 import { defineTool } from "./tool.js";
 import { tokensText } from "./text.js";
@@ -26,7 +26,7 @@ export const updateVastToken = defineTool({
   input: z.strictObject({
     tokenId: vastTokenIdField,
     name: vastNameField.optional().describe("The new name"),
-    ...expiryFieldsAsInCreate,
+    ...undescribedExpiryFields,
     displayMode: displayModeField,
   }),
   output: z.object({
