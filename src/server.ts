@@ -86,8 +86,9 @@ export function mcpServerFactory<Service>(options: McpServerOptions<Service>): M
     instructions: options.instructions + (labels?.instructions ?? ""),
     byName: new Map(tools.map((tool) => [tool.name, tool])),
     listing: labels ? listed.map(labels.tool) : listed,
-    // The SDK would build an Ajv instance (with its formats) per server: one per process instead.
-    validator: new AjvJsonSchemaValidator(),
+    // The SDK would build an Ajv instance (with its formats) per server: one per process instead,
+    // and only once a schema needs checking (an elicitation's answer): start-up does not pay for it.
+    validator: lazyValidator(),
   };
   const running = new Set<Promise<unknown>>();
   const track = <T>(call: Promise<T>): Promise<T> => {
@@ -383,4 +384,10 @@ export async function openStreamableHttpSession(server: McpServerHandle, id: str
     },
     close: () => server.close(),
   };
+}
+
+/** One Ajv validator, made at its first use. */
+function lazyValidator(): JsonSchemaValidator {
+  let ajv: AjvJsonSchemaValidator | undefined;
+  return { getValidator: (schema) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema) };
 }
