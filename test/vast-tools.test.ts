@@ -65,6 +65,13 @@ describe("VAST tools", () => {
     expect(structured(result).token).toMatchObject({ owner: "admin", name: expect.stringMatching(/^admin_api_token /) });
   });
 
+  it("reads the cluster's settings once for creates a minute apart at most", async () => {
+    const h = await start();
+    h.mark();
+    for (const name of ["one", "two"]) expect((await h.call("create_token", { name, expiresIn: "1D" })).isError).toBeFalsy();
+    expect(h.vms.requests.filter((request) => request.path.endsWith("/vms/"))).toHaveLength(1);
+  });
+
   it("reads an absolute expiry in the given time zone and never lets the token outlive it", async () => {
     const h = await start();
     const year = new Date().getUTCFullYear() + 1;

@@ -56,6 +56,11 @@ export interface WhoAmI {
   tenant?: string;
 }
 
+export interface ClusterSettings {
+  maxTokensPerUser?: number;
+  password?: PasswordSettings;
+}
+
 export interface PasswordSettings {
   /** E.g. `180D`, as VMS gives it. */
   expirationTimeout?: string;
@@ -188,17 +193,20 @@ export class VastTokenApi {
     };
   }
 
-  /** The cluster's cap of valid tokens per user, from `GET vms/`; undefined when unreadable (VMS's default is 5). */
-  async maxTokensPerUser(signal?: AbortSignal): Promise<number | undefined> {
+  /**
+   * The cluster's settings for API tokens, from `GET vms/` and `GET vms/{id}/pwd_settings/`: the cap
+   * of valid tokens per user (VMS's default is 5) and the longest (and default) lifetime; each
+   * undefined when VMS will not say.
+   */
+  async clusterSettings(signal?: AbortSignal): Promise<ClusterSettings> {
     const vms = await this.#vms(signal);
-    const max = vms?.max_api_tokens_per_user;
-    return typeof max === "number" && Number.isInteger(max) && max >= 0 ? max : undefined;
+    if (vms === undefined) return {};
+    const max = vms.max_api_tokens_per_user;
+    const maxTokensPerUser = typeof max === "number" && Number.isInteger(max) && max >= 0 ? max : undefined;
+    return { maxTokensPerUser, password: await this.#pwdSettings(vms, signal) };
   }
 
-  /** `GET vms/{id}/pwd_settings/`: the maximum (and default) token lifetime; undefined when unreadable. */
-  async pwdSettings(signal?: AbortSignal): Promise<PasswordSettings | undefined> {
-    const vms = await this.#vms(signal);
-    if (vms === undefined) return undefined;
+  async #pwdSettings(vms: Record<string, unknown>, signal: AbortSignal | undefined): Promise<PasswordSettings | undefined> {
     const id = typeof vms.id === "number" || typeof vms.id === "string" ? String(vms.id) : "1";
     const body = await this.#tolerated({ method: "GET", path: vastPath("vms", id, "pwd_settings"), signal });
     if (body === null || typeof body !== "object") return undefined;

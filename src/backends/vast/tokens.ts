@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ToolError } from "../../core/errors.js";
-import type { VastTokenApi, ApiToken } from "./api.js";
+import type { ApiToken, ClusterSettings, VastTokenApi } from "./api.js";
 import type { VastCredential } from "./config.js";
 
 /**
@@ -62,6 +62,8 @@ export interface VastTokens {
   maxLifetimeMs(signal?: AbortSignal): Promise<number | undefined>;
 }
 
+const CLUSTER_SETTINGS_TTL_MS = 60_000;
+
 /** VMS reports `revoked` and `expiry_date`; Expired is computed, as VMS keeps no such state. */
 export function vastStatus(revoked: boolean, expires: string | undefined, now: number): VastTokenStatus {
   if (revoked) return "Revoked";
@@ -71,6 +73,7 @@ export function vastStatus(revoked: boolean, expires: string | undefined, now: n
 /** `VastTokens` over VMS's API-token endpoints. */
 export class VmsTokens implements VastTokens {
   #ownUser: string | undefined;
+  #settings: { at: number; value: ClusterSettings } | undefined;
 
   constructor(
     private readonly api: VastTokenApi,
@@ -112,12 +115,20 @@ export class VmsTokens implements VastTokens {
   }
 
   async maxTokensPerUser(signal?: AbortSignal): Promise<number> {
-    return (await this.api.maxTokensPerUser(signal)) ?? DEFAULT_MAX_TOKENS_PER_USER;
+    return (await this.#cluster(signal)).maxTokensPerUser ?? DEFAULT_MAX_TOKENS_PER_USER;
   }
 
   async maxLifetimeMs(signal?: AbortSignal): Promise<number | undefined> {
-    const settings = await this.api.pwdSettings(signal);
-    return settings?.expirationEnabled === false ? undefined : settings?.expirationTimeoutMs;
+    const { password } = await this.#cluster(signal);
+    return password?.expirationEnabled === false ? undefined : password?.expirationTimeoutMs;
+  }
+
+  /** The cluster's settings, read again once a minute old: an administrator's change applies within that. */
+  async #cluster(signal: AbortSignal | undefined): Promise<ClusterSettings> {
+    if (this.#settings && this.now() - this.#settings.at < CLUSTER_SETTINGS_TTL_MS) return this.#settings.value;
+    const value = await this.api.clusterSettings(signal);
+    this.#settings = { at: this.now(), value };
+    return value;
   }
 
   #shown(token: ApiToken): VastToken {
