@@ -120,13 +120,14 @@ async function main(): Promise<void> {
   // A write already sent is not cut off (see the client); shutdown waits long enough for it to end.
   if (http) return serveHttp(app, { ...http, shutdownGraceMs: Math.max(http.shutdownGraceMs, app.requestTimeoutMs + 5_000) });
 
-  const shutdown = async () => {
+  const shutdown = (reason: string) => async () => {
+    app.log.info("shutting down: calls in flight finish first", { reason });
     await app.close();
     process.exit(0);
   };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
-  process.stdin.once("end", shutdown);
+  process.once("SIGINT", shutdown("SIGINT"));
+  process.once("SIGTERM", shutdown("SIGTERM"));
+  process.stdin.once("end", shutdown("stdin closed"));
   (await import("./memory.js")).favourMemoryOverSpeed();
   await app.server.connectStdio();
   app.log.info("serving MCP on stdio", { version: SERVER_VERSION });

@@ -49,6 +49,8 @@ describe("node dist/cli.js over stdio", () => {
         stdio: ["pipe", "pipe", "pipe"],
       });
       const exited = new Promise<number | null>((resolve) => server.once("exit", resolve));
+      let stderr = "";
+      server.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
       const release = gate();
       solarUser.injectFault({ match: { pathEndsWith: "/generate/ReadNodeData" }, kind: "hold", release: release.promise });
       const before = solarUser.requests.length;
@@ -59,6 +61,8 @@ describe("node dist/cli.js over stdio", () => {
       await vi.waitFor(() => expect(solarUser.requests.slice(before).some((r) => r.path.endsWith("/generate/ReadNodeData"))).toBe(true));
       if (how === "SIGTERM") server.kill("SIGTERM");
       else server.stdin.end();
+      // SolarNetwork answers only once the server is shutting down: the create's reply then has no one to go to.
+      await vi.waitFor(() => expect(stderr).toContain("shutting down"));
       release.resolve();
       expect(await exited).toBe(0);
       const deletes = solarUser.requests.slice(before).filter((r) => r.method === "DELETE");
