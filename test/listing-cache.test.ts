@@ -185,6 +185,18 @@ describe("the shipped binary", () => {
 });
 
 describe("withListingCache", () => {
+  it("reads anew for a fresh listing, the check a write depends on", async () => {
+    let lists = 0;
+    const unused = () => Promise.reject(new Error("not used here"));
+    const service: TokenService = { list: async () => (lists++, []), get: unused, create: unused, setInfo: unused, setStatus: unused, updatePolicy: unused, delete: unused };
+    const cached = withListingCache(service, HTTP_LISTING_CACHE_MS, () => 0);
+    await cached.list({ type: "User" });
+    await cached.list({ type: "User" });
+    expect(lists).toBe(1);
+    await cached.list({ type: "User", fresh: true });
+    expect(lists).toBe(2);
+  });
+
   // The order the simulator cannot be made to show: a listing read before a write applies, answered while the write is still out.
   it("forgets a listing read while a write was still out", async () => {
     let name = "before";

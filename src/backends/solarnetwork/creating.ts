@@ -50,7 +50,7 @@ export interface Minted {
 export async function mintToken(plan: CreatePlan, requestedInfo: { name?: string; description: string }, deps: MintDeps): Promise<Minted> {
   const { tokens, guardrails, log, signal } = deps;
   await enforceActiveTokenCap(tokens, guardrails, signal);
-  const before = new Set((await tokens.list({ type: plan.type }, signal)).map((token) => token.id));
+  const before = new Set((await tokens.list({ type: plan.type, fresh: true }, signal)).map((token) => token.id));
   let created;
   try {
     created = await tokens.create(plan.type, plan.policy, signal);
@@ -85,7 +85,7 @@ function removeOrphan({ type, policy }: CreatePlan, before: ReadonlySet<string>,
   return resolveLostCreate({
     system: "SolarNetwork",
     findOrphans: async () =>
-      (await tokens.list({ type }))
+      (await tokens.list({ type, fresh: true }))
         .filter(
           (token) =>
             !before.has(token.id) &&

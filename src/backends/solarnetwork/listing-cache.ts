@@ -14,7 +14,8 @@ interface Listing {
  * younger than `ttlMs`, so that paging through list_tokens reads the account once, not once per
  * page. Any write through it forgets every listing, before it is sent and again once it ends,
  * failed or not (a failed write may still have applied). A listing that was in flight while a write
- * ran is returned but not kept. Changes made elsewhere show within `ttlMs`.
+ * ran is returned but not kept. Changes made elsewhere show within `ttlMs`; a `fresh` listing (a
+ * check a write depends on) is always read anew.
  */
 export function withListingCache(service: TokenService, ttlMs: number, clock: () => number): TokenService {
   const listings = new Map<string, Listing>();
@@ -39,7 +40,7 @@ export function withListingCache(service: TokenService, ttlMs: number, clock: ()
       const now = clock();
       for (const [key, listing] of listings) if (!isFresh(listing, now)) listings.delete(key);
       const key = filterKey(filter);
-      const cached = listings.get(key);
+      const cached = filter.fresh ? undefined : listings.get(key);
       if (cached) return [...cached.tokens];
       const writesBefore = writes;
       const tokens = await service.list(filter, signal);

@@ -29,7 +29,7 @@ export function applyUpdateRules(current: Token, policy: Policy, mode: PolicyUpd
 /** Refuses one more active token when the account is at the operator's cap (one listing call, only when a cap is set). */
 export async function enforceActiveTokenCap(tokens: TokenService, rules: Guardrails, signal?: AbortSignal): Promise<void> {
   if (rules.maxActiveTokens === undefined) return;
-  const activeTokens = (await tokens.list({ status: "Active" }, signal)).filter((token) => !token.expired).length;
+  const activeTokens = (await tokens.list({ status: "Active", fresh: true }, signal)).filter((token) => !token.expired).length;
   if (activeTokens >= rules.maxActiveTokens) {
     throw new RefusedError(
       "SN_MCP_MAX_ACTIVE_TOKENS",

@@ -22,6 +22,8 @@ export interface TokenService {
 export interface TokenFilter {
   type?: TokenType;
   status?: TokenStatus;
+  /** Read the account now, never from a cached listing: a check a write depends on. */
+  fresh?: boolean;
 }
 
 export interface TokenInfo {
