@@ -191,6 +191,26 @@ describe("url secret delivery (SolarNetwork)", () => {
     expect(listed.tokens.map((token) => token.id)).toEqual([h.admin.id]);
   });
 
+  it("keeps the token when the page was viewed before the prompt failed", async () => {
+    const h = await start({ SN_MCP_SECRET_DELIVERY: "url" });
+    const viewed: Reply[] = [];
+    const client = new Client({ name: "viewing-client", version: "0" }, { capabilities: { elicitation: { url: {}, form: {} } } });
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      if (request.params.mode !== "url") return { action: "accept", content: { allow: true } };
+      viewed.push(await get(request.params.url));
+      throw new Error("the prompt closed after the person opened the page");
+    });
+    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+    await h.app.newServer().connect(serverTransport);
+    await client.connect(clientTransport);
+    cleanups.push(() => client.close());
+    const result = (await client.callTool({ name: "create_token", arguments: { type: "ReadNodeData", nodeIds: [1] } })) as CallToolResult;
+    expect(result.isError, textOf(result)).toBeFalsy();
+    expect(viewed[0]?.status).toBe(200);
+    const listed = (await h.call("list_tokens", {})).structuredContent as { tokens: { id: string }[] };
+    expect(listed.tokens).toHaveLength(2);
+  });
+
   it("rotate_token keeps the old token live when the person declines the successor's page", async () => {
     const h = await start({ SN_MCP_SECRET_DELIVERY: "url" });
     const first = (await (await urlClient(h.app)).call("create_token", { type: "ReadNodeData", nodeIds: [1] })).structuredContent as { token: { id: string } };

@@ -34,8 +34,8 @@ export interface UrlDeliveryReport {
   /** The person's answer to the prompt, or "failed" when the client could not show it. */
   prompt: "accept" | "decline" | "cancel" | "failed";
   expiresAt: number;
-  /** Takes the page down unviewed. */
-  withdraw(): void;
+  /** Takes the page down unless it was viewed; true when it was (the person has the secret). */
+  withdraw(): boolean;
 }
 
 /** The MCP session a call came on, as url delivery needs it. */

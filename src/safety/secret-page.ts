@@ -20,8 +20,8 @@ export interface PageResponse {
 
 export interface PublishedPage {
   url: string;
-  /** Takes the page down before anyone views it: its secret's token is being ended. */
-  withdraw(): void;
+  /** Takes the page down, unless it was viewed already; says which (true: it was viewed, and stays so). */
+  withdraw(): boolean;
   /** Names this page's prompt to the client; carries nothing of the path. */
   elicitationId: string;
   expiresAt: number;
@@ -110,7 +110,12 @@ export function secretPages({ clock, listen, protect }: SecretPagesOptions): Sec
       const timer = setTimeout(() => pages.delete(key), PAGE_LIFETIME_MS).unref();
       const page = { body: secretHtml(credential, secret), expiresAt, timer };
       pages.set(key, page);
-      return { url: `${at}${PAGE_PATH_PREFIX}${key}`, elicitationId: randomUUID(), expiresAt, withdraw: () => drop(key, page) };
+      return { url: `${at}${PAGE_PATH_PREFIX}${key}`, elicitationId: randomUUID(), expiresAt, withdraw: () => {
+          if (page.body === undefined) return true;
+          drop(key, page);
+          return false;
+        },
+      };
     },
     respond,
     serveAt(at) {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ToolError } from "../core/errors.js";
-import type { DeliveredSecret, DeliveryReport, NewCredential, UrlDeliveryReport } from "../safety/secret-delivery.js";
+import type { DeliveredSecret, DeliveryReport, NewCredential } from "../safety/secret-delivery.js";
 import { PAGE_LIFETIME_MS } from "../safety/secret-page.js";
 import type { ToolContext } from "./tool.js";
 
@@ -67,14 +67,17 @@ export async function handOverSecret(
   }
   if ("secretDelivery" in delivered) {
     // Nobody can open a page whose prompt was never shown, or whose call was given up: like a
-    // cancelled create, its token is ended rather than left live with a secret no one has.
-    if (delivered.prompt === "failed" || (signal.aborted && delivered.prompt !== "accept")) {
-      delivered.withdraw();
+    // cancelled create, its token is ended rather than left live with a secret no one has. A page
+    // already viewed has done its work, whatever became of the prompt.
+    const unreachable = delivered.prompt === "failed" || (signal.aborted && delivered.prompt !== "accept");
+    if (unreachable && !delivered.withdraw()) {
       const why = signal.aborted ? "The call was cancelled while the person was offered the page" : "The client could not show the prompt that offers the page";
       return await discard(why, signal.reason);
     }
-    const handed = { delivered: { secretDelivery: "url" as const }, shownOnce: pageNote(noun, delivered) };
-    return delivered.prompt === "accept" ? handed : { ...handed, unseen: `the person ${delivered.prompt === "decline" ? "declined" : "dismissed"} the page that shows its secret` };
+    // Unreachable but viewed: the person has it.
+    const prompt = unreachable || delivered.prompt === "failed" ? "accept" : delivered.prompt;
+    const handed = { delivered: { secretDelivery: "url" as const }, shownOnce: pageNote(noun, prompt, delivered.expiresAt) };
+    return prompt === "accept" ? handed : { ...handed, unseen: `the person ${prompt === "decline" ? "declined" : "dismissed"} the page that shows its secret` };
   }
   if ("secretFile" in delivered) return { delivered, whereNote: `${capitalised(noun)} written to ${delivered.secretFile}` };
   return {
@@ -89,7 +92,7 @@ export async function handOverSecret(
  * which the client shows the person, carries it. In a result of the json display mode (the
  * default) the warnings are the only prose, so the note leads them.
  */
-function pageNote(noun: string, { prompt, expiresAt }: UrlDeliveryReport): string {
+function pageNote(noun: string, prompt: "accept" | "decline" | "cancel", expiresAt: number): string {
   const until = new Date(expiresAt).toISOString();
   const answer = prompt === "accept" ? "" : ` The person ${prompt === "decline" ? "declined" : "dismissed"} the prompt; the page still lasts until ${until}.`;
   return `The ${noun} was offered to the person on a one-time page (opened from the client's prompt); it is not in this result. If they did not open it within ${PAGE_LIFETIME_MS / 60_000} minutes, it is gone: rotate_token makes a new one.${answer}`;
