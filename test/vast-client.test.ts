@@ -123,15 +123,15 @@ describe("API token credential", () => {
   it("reads who it is, the cap and the password settings", async () => {
     const api = await setUp(apiToken("admin"), {}, { settings: { maxApiTokensPerUser: 7 } });
     expect(await api.whoAmI()).toEqual({ username: "admin", userType: "SUPER_ADMIN", tenant: undefined });
-    expect(await api.clusterSettings()).toEqual({
-      maxTokensPerUser: 7,
-      password: { expirationTimeout: "180D", expirationTimeoutMs: 180 * DAY, expirationEnabled: true },
-    });
+    const cluster = await api.cluster();
+    expect(cluster).toEqual({ id: "1", maxTokensPerUser: 7 });
+    expect(await api.pwdSettings(cluster!)).toEqual({ expirationTimeout: "180D", expirationTimeoutMs: 180 * DAY, expirationEnabled: true });
   });
 
   it("tolerates being denied the cap and the password settings", async () => {
     const api = await setUp(apiToken("manager"));
-    expect(await api.clusterSettings()).toEqual({});
+    expect(await api.cluster()).toBeUndefined();
+    expect(await api.pwdSettings({ id: "1" })).toBeUndefined();
   });
 });
 

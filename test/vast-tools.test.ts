@@ -65,6 +65,15 @@ describe("VAST tools", () => {
     expect(structured(result).token).toMatchObject({ owner: "admin", name: expect.stringMatching(/^admin_api_token /) });
   });
 
+  it("creates without an expiry although the cluster's password settings cannot be read", async () => {
+    const h = await start();
+    h.vms.injectFault({ match: { pathEndsWith: "/pwd_settings/" }, kind: "status", status: 500 });
+    h.vms.injectFault({ match: { pathEndsWith: "/pwd_settings/" }, kind: "status", status: 500 });
+    h.vms.injectFault({ match: { pathEndsWith: "/pwd_settings/" }, kind: "status", status: 500 });
+    const result = await h.call("create_token", { name: "no expiry asked" });
+    expect(result.isError, textOf(result)).toBeFalsy();
+  });
+
   it("reads the cluster's settings once for creates a minute apart at most", async () => {
     const h = await start();
     h.mark();

@@ -56,9 +56,10 @@ export interface WhoAmI {
   tenant?: string;
 }
 
-export interface ClusterSettings {
+export interface VmsCluster {
+  id: string;
+  /** Valid tokens per user at most; undefined: VMS's default (5). */
   maxTokensPerUser?: number;
-  password?: PasswordSettings;
 }
 
 export interface PasswordSettings {
@@ -193,22 +194,18 @@ export class VastTokenApi {
     };
   }
 
-  /**
-   * The cluster's settings for API tokens, from `GET vms/` and `GET vms/{id}/pwd_settings/`: the cap
-   * of valid tokens per user (VMS's default is 5) and the longest (and default) lifetime; each
-   * undefined when VMS will not say.
-   */
-  async clusterSettings(signal?: AbortSignal): Promise<ClusterSettings> {
+  /** The cluster (`GET vms/`, its first entry) and its cap of valid tokens per user; undefined when VMS will not say. */
+  async cluster(signal?: AbortSignal): Promise<VmsCluster | undefined> {
     const vms = await this.#vms(signal);
-    if (vms === undefined) return {};
+    if (vms === undefined) return undefined;
     const max = vms.max_api_tokens_per_user;
-    const maxTokensPerUser = typeof max === "number" && Number.isInteger(max) && max >= 0 ? max : undefined;
-    return { maxTokensPerUser, password: await this.#pwdSettings(vms, signal) };
+    const id = typeof vms.id === "number" || typeof vms.id === "string" ? String(vms.id) : "1";
+    return { id, maxTokensPerUser: typeof max === "number" && Number.isInteger(max) && max >= 0 ? max : undefined };
   }
 
-  async #pwdSettings(vms: Record<string, unknown>, signal: AbortSignal | undefined): Promise<PasswordSettings | undefined> {
-    const id = typeof vms.id === "number" || typeof vms.id === "string" ? String(vms.id) : "1";
-    const body = await this.#tolerated({ method: "GET", path: vastPath("vms", id, "pwd_settings"), signal });
+  /** `GET vms/{id}/pwd_settings/`: the longest (and default) token lifetime; undefined when VMS will not say. */
+  async pwdSettings(cluster: VmsCluster, signal?: AbortSignal): Promise<PasswordSettings | undefined> {
+    const body = await this.#tolerated({ method: "GET", path: vastPath("vms", cluster.id, "pwd_settings"), signal });
     if (body === null || typeof body !== "object") return undefined;
     const { pwd_expiration_timeout: timeout, pwd_expiration_timeout_enabled: enabled } = body as Record<string, unknown>;
     const expirationTimeout = typeof timeout === "string" ? timeout : undefined;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ToolError } from "../../core/errors.js";
-import type { ApiToken, ClusterSettings, VastTokenApi } from "./api.js";
+import type { ApiToken, PasswordSettings, VastTokenApi, VmsCluster } from "./api.js";
 import type { VastCredential } from "./config.js";
 
 /**
@@ -73,7 +73,9 @@ export function vastStatus(revoked: boolean, expires: string | undefined, now: n
 /** `VastTokens` over VMS's API-token endpoints. */
 export class VmsTokens implements VastTokens {
   #ownUser: string | undefined;
-  #settings: { at: number; value: ClusterSettings } | undefined;
+  // The cluster's settings, read again once a minute old: an administrator's change applies within that.
+  readonly #clusterSettings = new Remembered<VmsCluster | undefined>(CLUSTER_SETTINGS_TTL_MS, () => this.now());
+  readonly #password = new Remembered<PasswordSettings | undefined>(CLUSTER_SETTINGS_TTL_MS, () => this.now());
 
   constructor(
     private readonly api: VastTokenApi,
@@ -115,20 +117,17 @@ export class VmsTokens implements VastTokens {
   }
 
   async maxTokensPerUser(signal?: AbortSignal): Promise<number> {
-    return (await this.#cluster(signal)).maxTokensPerUser ?? DEFAULT_MAX_TOKENS_PER_USER;
+    return (await this.#cluster(signal))?.maxTokensPerUser ?? DEFAULT_MAX_TOKENS_PER_USER;
   }
 
   async maxLifetimeMs(signal?: AbortSignal): Promise<number | undefined> {
-    const { password } = await this.#cluster(signal);
+    const cluster = await this.#cluster(signal);
+    const password = cluster && (await this.#password.read(() => this.api.pwdSettings(cluster, signal)));
     return password?.expirationEnabled === false ? undefined : password?.expirationTimeoutMs;
   }
 
-  /** The cluster's settings, read again once a minute old: an administrator's change applies within that. */
-  async #cluster(signal: AbortSignal | undefined): Promise<ClusterSettings> {
-    if (this.#settings && this.now() - this.#settings.at < CLUSTER_SETTINGS_TTL_MS) return this.#settings.value;
-    const value = await this.api.clusterSettings(signal);
-    this.#settings = { at: this.now(), value };
-    return value;
+  #cluster(signal: AbortSignal | undefined): Promise<VmsCluster | undefined> {
+    return this.#clusterSettings.read(() => this.api.cluster(signal));
   }
 
   #shown(token: ApiToken): VastToken {
@@ -142,5 +141,23 @@ export class VmsTokens implements VastTokens {
       status: vastStatus(token.revoked, token.expiryDate ?? undefined, this.now()),
       ...(token.revocationTime === null ? {} : { revoked: token.revocationTime }),
     };
+  }
+}
+
+/** A value read at most once per `ttlMs` (by the clock; a clock gone back reads anew); a failed read is not kept. */
+class Remembered<T> {
+  #kept: { at: number; value: T } | undefined;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  async read(fetch: () => Promise<T>): Promise<T> {
+    const age = this.#kept === undefined ? undefined : this.now() - this.#kept.at;
+    if (this.#kept && age !== undefined && age >= 0 && age < this.ttlMs) return this.#kept.value;
+    const value = await fetch();
+    this.#kept = { at: this.now(), value };
+    return value;
   }
 }
