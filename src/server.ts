@@ -173,6 +173,12 @@ function createMcpServer<Service>(
         throw error;
       }
     },
+    completed(elicitationId) {
+      // MCP's notifications/elicitation/complete; a client that has gone (or an HTTP session with no stream open) just misses it.
+      server
+        .createElicitationCompletionNotifier(elicitationId)()
+        .catch((error: unknown) => log.debug("the page-viewed notice did not reach the client", { error: String(error) }));
+    },
   });
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }));

@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { ElicitRequestSchema, type CallToolResult, type ElicitRequestURLParams, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
+import { ElicitationCompleteNotificationSchema, ElicitRequestSchema, type CallToolResult, type ElicitRequestURLParams, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { App } from "../src/compose.js";
 import { startHttpMode } from "../src/http/mode.js";
@@ -23,6 +23,8 @@ afterEach(async () => {
 
 interface UrlClient {
   prompts: ElicitRequestURLParams[];
+  /** The elicitation IDs the server said were complete (their pages opened). */
+  completed: string[];
   call(name: string, args?: Record<string, unknown>, signal?: AbortSignal): Promise<CallToolResult>;
 }
 
@@ -32,7 +34,9 @@ interface UrlClient {
  */
 async function urlClient(app: App, answer: ElicitResult["action"] | "fail" | "hang" = "accept"): Promise<UrlClient> {
   const prompts: ElicitRequestURLParams[] = [];
+  const completed: string[] = [];
   const client = new Client({ name: "url-client", version: "0" }, { capabilities: { elicitation: { url: {}, form: {} } } });
+  client.setNotificationHandler(ElicitationCompleteNotificationSchema, (notification) => void completed.push(notification.params.elicitationId));
   client.setRequestHandler(ElicitRequestSchema, (request): ElicitResult | Promise<ElicitResult> => {
     if (request.params.mode !== "url") return { action: "accept", content: { allow: true } };
     prompts.push(request.params);
@@ -46,6 +50,7 @@ async function urlClient(app: App, answer: ElicitResult["action"] | "fail" | "ha
   cleanups.push(() => client.close());
   return {
     prompts,
+    completed,
     call: async (name, args = {}, signal?: AbortSignal) => (await client.callTool({ name, arguments: args }, undefined, { signal })) as CallToolResult,
   };
 }
@@ -119,9 +124,12 @@ describe("url secret delivery (SolarNetwork)", () => {
     // Neither HEAD nor a request under another Host (DNS rebinding) spends the page.
     expect((await get(url.href, { method: "HEAD" })).status).toBe(405);
     expect((await get(url.href, { host: `rebound.example:${url.port}` })).status).toBe(403);
+    expect(person.completed).toEqual([]);
     const page = await get(url.href);
     expect(page.status).toBe(200);
     expectPageHeaders(page.headers);
+    // The client is told the page was opened, so it can close its prompt.
+    await vi.waitFor(() => expect(person.completed).toEqual([prompt!.elicitationId]));
     expect(lineValue(page.body, "SN_TOKEN")).toBe(out.token.id);
     const secret = lineValue(page.body, "SN_TOKEN_SECRET");
     expect(secret.length).toBeGreaterThan(8);
@@ -132,6 +140,7 @@ describe("url secret delivery (SolarNetwork)", () => {
     expect(again.body).toContain("already viewed");
     expect(again.body).toContain("rotate_token");
     expect(again.body).not.toContain(secret);
+    expect(person.completed).toHaveLength(1);
 
     const everything = [JSON.stringify(result), ...h.logs].join("\n");
     for (const leak of [secret, key, prompt!.url]) expect(everything).not.toContain(leak);

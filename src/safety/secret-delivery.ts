@@ -44,6 +44,8 @@ export interface PromptingSession {
   canOpenUrl: boolean;
   /** Asks the client to offer the person this URL; resolves with their answer. */
   openUrl(prompt: { message: string; url: string; elicitationId: string }): Promise<"accept" | "decline" | "cancel">;
+  /** Tells the client, best effort, that the person has opened the page, so it can close the prompt. */
+  completed(elicitationId: string): void;
 }
 
 /** The delivery a call gets, from the operator's choice and the session it came on (`auto`: url when the client can). */
@@ -122,7 +124,7 @@ export function urlDelivery(pages: SecretPages, session: PromptingSession): Secr
       }
     },
     async deliver(credential, secret) {
-      const page = await pages.publish(credential, secret);
+      const page = await pages.publish(credential, secret, (elicitationId) => session.completed(elicitationId));
       const message = `Open this page to see the secret of the new token ${credential.tokenId}. It shows the secret once, and expires in ${PAGE_LIFETIME_MS / 60_000} minutes.`;
       let prompt: UrlDeliveryReport["prompt"];
       try {

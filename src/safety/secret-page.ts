@@ -36,7 +36,8 @@ export interface PageHost {
 export interface SecretPages {
   /** Makes sure pages can be served (starts the loopback listener on first use); throws when they cannot. */
   ready(): Promise<void>;
-  publish(credential: NewCredential, secret: string): Promise<PublishedPage>;
+  /** `onViewed` runs once, when the person opens the page (it must not throw). */
+  publish(credential: NewCredential, secret: string, onViewed?: (elicitationId: string) => void): Promise<PublishedPage>;
   /** The answer to a request for `path` (no query), or undefined when the path is not a page's. */
   respond(method: string, path: string): PageResponse | undefined;
   /** HTTP mode: the pages are served by its listener, at this origin, instead of a listener of their own. */
@@ -58,6 +59,7 @@ interface Page {
   body: string | undefined;
   expiresAt: number;
   timer: NodeJS.Timeout;
+  viewed(): void;
 }
 
 export function secretPages({ clock, listen, protect }: SecretPagesOptions): SecretPages {
@@ -79,6 +81,7 @@ export function secretPages({ clock, listen, protect }: SecretPagesOptions): Sec
       return notice(410, "This secret was already viewed", `The page showed it once and will not show it again. ${ROTATE_HINT}`);
     }
     page.body = undefined;
+    page.viewed();
     return { status: 200, headers: PAGE_HEADERS, body };
   };
 
@@ -101,16 +104,17 @@ export function secretPages({ clock, listen, protect }: SecretPagesOptions): Sec
         throw error;
       }
     },
-    async publish(credential, secret) {
+    async publish(credential, secret, onViewed) {
       const at = await origin();
       const key = randomBytes(PATH_KEY_BYTES).toString("base64url");
       protect(key);
       const expiresAt = clock() + PAGE_LIFETIME_MS;
       // Drops the page from memory; whether it has expired is still judged by the clock at request time.
       const timer = setTimeout(() => pages.delete(key), PAGE_LIFETIME_MS).unref();
-      const page = { body: secretHtml(credential, secret), expiresAt, timer };
+      const elicitationId = randomUUID();
+      const page = { body: secretHtml(credential, secret), expiresAt, timer, viewed: () => onViewed?.(elicitationId) };
       pages.set(key, page);
-      return { url: `${at}${PAGE_PATH_PREFIX}${key}`, elicitationId: randomUUID(), expiresAt, withdraw: () => {
+      return { url: `${at}${PAGE_PATH_PREFIX}${key}`, elicitationId, expiresAt, withdraw: () => {
           if (page.body === undefined) return true;
           drop(key, page);
           return false;
