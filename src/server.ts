@@ -175,9 +175,12 @@ function createMcpServer<Service>(
     },
     completed(elicitationId) {
       // MCP's notifications/elicitation/complete; a client that has gone (or an HTTP session with no stream open) just misses it.
-      server
-        .createElicitationCompletionNotifier(elicitationId)()
-        .catch((error: unknown) => log.debug("the page-viewed notice did not reach the client", { error: String(error) }));
+      const missed = (error: unknown) => log.debug("the page-viewed notice did not reach the client", { error: String(error) });
+      try {
+        server.createElicitationCompletionNotifier(elicitationId)().catch(missed);
+      } catch (error) {
+        missed(error);
+      }
     },
   });
 
