@@ -212,6 +212,13 @@ describe("tenant header", () => {
     expect(await api.whoAmI()).toEqual({ username: "ta", userType: "TENANT_ADMIN", tenant: "t1" });
   });
 
+  it("is named when a credential sent under it is refused", async () => {
+    const api = await setUp(apiToken("ta"), { tenant: "t2" }, { users: [tenantAdmin] });
+    const error = await rejection(api.list());
+    expect(error.kind).toBe("unauthorized");
+    expect(error.message).toContain('under the tenant "t2" (VAST_TENANT)');
+  });
+
   it("is not sent when not configured", async () => {
     const api = await setUp(apiToken("admin"));
     await api.list();

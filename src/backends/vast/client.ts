@@ -261,8 +261,10 @@ export class VastClient {
 
   async #authFailure(request: VastRequest, reply: RawReply, generation: number, isCredentialCheck: boolean): Promise<VastError> {
     const details: VastErrorDetails = { status: reply.status, mayHaveApplied: false, hint: upstreamHint(reply) };
+    // A tenant admin's credential is refused under the wrong tenant as under none: say which was sent.
+    const tenant = this.#tenant ? ` under the tenant ${JSON.stringify(this.#tenant)} (VAST_TENANT)` : "";
     const unusable = () =>
-      new VastError("unauthorized", "VMS did not accept the configured credential (unknown, revoked, expired or wrong).", details);
+      new VastError("unauthorized", `VMS did not accept the configured credential${tenant} (unknown, revoked, expired or wrong).`, details);
     if (isCredentialCheck || (reply.status === 401 && !(request.create && this.#scheme === "jwt"))) return unusable();
     const usable = await this.#credentialPasses(request.signal);
     if (generation !== this.#sessionGeneration && request.create) {
