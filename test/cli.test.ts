@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcessByStdio } from "node:child_process";
+import { spawnSync, type ChildProcessByStdio } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,12 +9,12 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { CLI, serveBinary } from "./support/binary.js";
 import { gate } from "./support/harness.js";
 import { startLocalSolarUser, type LocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";
 import { TOKENS_PATH } from "../src/backends/solarnetwork/api.js";
 
 // `npm test` builds first (pretest), so this drives the real binary.
-const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const BEARER = "cli-test-bearer-0123456789abcdef0123456789";
 
 function run(args: string[], env: Record<string, string> = {}) {
@@ -117,23 +117,10 @@ describe("node dist/cli.js --http", () => {
 
   /** Starts the binary; resolves once it logs its URL. */
   async function serve(admin: { id: string; secret: string }, args: string[] = ["--port", "0"]) {
-    const child = spawn(process.execPath, [CLI, "--http", ...args], {
-      env: { PATH: process.env.PATH ?? "", SN_URL: solarUser.url, SN_TOKEN: admin.id, SN_TOKEN_SECRET: admin.secret, SN_MCP_HTTP_TOKEN: BEARER, SN_MCP_LOG_LEVEL: "debug" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.push(child);
-    const output = { stdout: "", stderr: "" };
-    child.stdout.on("data", (chunk: Buffer) => (output.stdout += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on("data", (chunk: Buffer) => {
-        output.stderr += chunk.toString();
-        const match = /"message":"serving MCP over HTTP".*?"url":"(http:[^"]+)"/.exec(output.stderr);
-        if (match) resolve(match[1] as string);
-      });
-      void exited.then((code) => reject(new Error(`exited ${code}: ${output.stderr}`)));
-    });
-    return { child, url, output, exited };
+    const env = { SN_URL: solarUser.url, SN_TOKEN: admin.id, SN_TOKEN_SECRET: admin.secret, SN_MCP_HTTP_TOKEN: BEARER, SN_MCP_LOG_LEVEL: "debug" };
+    const server = await serveBinary(["--http", ...args], env);
+    children.push(server.child);
+    return server;
   }
 
   it("serves MCP with the bearer; SIGTERM lets the call in flight finish, then exits 0", async () => {
@@ -167,21 +154,11 @@ describe("node dist/cli.js --http", () => {
   it("sandbox --http: the embedded simulator, served over HTTP with the bearer", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sn-mcp-cli-sandbox-"));
     try {
-      const child = spawn(process.execPath, [CLI, "sandbox", "--http", "--port", "0"], {
-        env: { PATH: process.env.PATH ?? "", SN_MCP_SANDBOX_FILE: join(dir, "tokens.json"), SN_MCP_HTTP_TOKEN: BEARER },
-        stdio: ["ignore", "pipe", "pipe"],
+      const { child, url, output, exited } = await serveBinary(["sandbox", "--http", "--port", "0"], {
+        SN_MCP_SANDBOX_FILE: join(dir, "tokens.json"),
+        SN_MCP_HTTP_TOKEN: BEARER,
       });
       children.push(child);
-      let stderr = "";
-      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stderr.on("data", (chunk: Buffer) => {
-          stderr += chunk.toString();
-          const match = /"message":"serving MCP over HTTP".*?"url":"(http:[^"]+)"/.exec(stderr);
-          if (match) resolve(match[1] as string);
-        });
-        void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
-      });
       const client = new Client({ name: "cli-sandbox-test", version: "0" });
       await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${BEARER}` } } }));
       const listed = (await client.callTool({ name: "list_tokens", arguments: {} })) as CallToolResult;
@@ -190,7 +167,7 @@ describe("node dist/cli.js --http", () => {
       await client.close();
       child.kill("SIGINT");
       expect(await exited).toBe(0);
-      expect(stderr).not.toContain(BEARER);
+      expect(output.stderr).not.toContain(BEARER);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

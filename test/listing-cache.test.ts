@@ -1,9 +1,6 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { TOKENS_PATH } from "../src/backends/solarnetwork/api.js";
 import { HTTP_LISTING_CACHE_MS, withListingCache } from "../src/backends/solarnetwork/listing-cache.js";
@@ -14,9 +11,9 @@ import { readConfig } from "../src/config.js";
 import { startHttpMode } from "../src/http/mode.js";
 import { readHttpOptions } from "../src/http/options.js";
 import { startLocalSolarUser, type LocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";
+import { serveBinary } from "./support/binary.js";
 import { gate, serverEnv } from "./support/harness.js";
 
-const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const BEARER = "test-bearer-0123456789abcdef0123456789abcdef";
 const FIND_PATH = `${TOKENS_PATH}/find`;
 const SEEDED = 10;
@@ -156,22 +153,10 @@ describe("the shipped binary", () => {
     closing.push(() => solarUser.close());
     const admin = solarUser.seedToken({ type: "User", userId: 123 });
     for (let n = 0; n < SEEDED - 1; n++) solarUser.seedToken({ type: "ReadNodeData", name: `seeded ${n}` });
-    const server = spawn(process.execPath, [CLI, "--http", "--port", "0"], {
-      env: { PATH: process.env.PATH ?? "", ...serverEnv(solarUser, admin, { SN_MCP_HTTP_TOKEN: BEARER, SN_MCP_LOG_LEVEL: "info" }) },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const { child, url, exited } = await serveBinary(["--http", "--port", "0"], serverEnv(solarUser, admin, { SN_MCP_HTTP_TOKEN: BEARER, SN_MCP_LOG_LEVEL: "info" }));
     closing.push(async () => {
-      server.kill("SIGTERM");
-      await once(server, "exit");
-    });
-    let log = "";
-    const url = await new Promise<string>((resolve, reject) => {
-      server.stderr!.on("data", (chunk: Buffer) => {
-        log += chunk.toString();
-        const match = /"message":"serving MCP over HTTP".*?"url":"(http:[^"]+)"/.exec(log);
-        if (match) resolve(match[1]!);
-      });
-      server.once("exit", (code) => reject(new Error(`exited (${code}) before serving: ${log}`)));
+      child.kill("SIGTERM");
+      await exited;
     });
     const client = new Client({ name: "listing-cache-test", version: "0" });
     await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${BEARER}` } } }));

@@ -1,17 +1,16 @@
-import { spawn, type ChildProcessByStdio } from "node:child_process";
+import type { ChildProcessByStdio } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
+import { serveBinary } from "./support/binary.js";
 
 /** `node dist/cli.js vast sandbox --http`: the VAST tools served as stateless Streamable HTTP behind the bearer. */
 
-const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const BEARER = "vast-http-test-bearer-0123456789abcdef01234";
 
 const children: ChildProcessByStdio<null, Readable, Readable>[] = [];
@@ -26,21 +25,8 @@ describe("node dist/cli.js vast sandbox --http", () => {
     const dir = mkdtempSync(join(tmpdir(), "sn-mcp-vast-http-"));
     dirs.push(dir);
     const file = join(dir, "vast.json");
-    const child = spawn(process.execPath, [CLI, "vast", "sandbox", "--http", "--port", "0"], {
-      env: { PATH: process.env.PATH ?? "", SN_MCP_SANDBOX_FILE: file, SN_MCP_HTTP_TOKEN: BEARER },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const { child, url, output, exited } = await serveBinary(["vast", "sandbox", "--http", "--port", "0"], { SN_MCP_SANDBOX_FILE: file, SN_MCP_HTTP_TOKEN: BEARER });
     children.push(child);
-    let stderr = "";
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const match = /"message":"serving MCP over HTTP".*?"url":"(http:[^"]+)"/.exec(stderr);
-        if (match) resolve(match[1] as string);
-      });
-      void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
-    });
 
     const refused = await fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: "{}" });
     expect(refused.status).toBe(401);
@@ -61,8 +47,8 @@ describe("node dist/cli.js vast sandbox --http", () => {
 
     child.kill("SIGINT");
     expect(await exited).toBe(0);
-    expect(stderr).not.toContain(BEARER);
-    expect(stderr).not.toContain(secret);
+    expect(output.stderr).not.toContain(BEARER);
+    expect(output.stderr).not.toContain(secret);
     // The state file kept the token for the next start.
     expect(readFileSync(file, "utf8")).toContain(token.id);
   });
