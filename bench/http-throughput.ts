@@ -76,33 +76,23 @@ export async function benchHttpThroughput(options: {
       await drive(url, dispatcher, body, Math.ceil(options.requests / 5), options.concurrency, child.pid!); // warm-up
       figures[kind] = await drive(url, dispatcher, body, options.requests, options.concurrency, child.pid!);
     }
+    /** A figure with no peer and no target: information. */
+    const info = (figure: string, ours: number, unit: string, note: string): Row => ({
+      section: "http",
+      figure,
+      ours,
+      unit,
+      peer: "—",
+      peerValue: null,
+      ratioOf: "",
+      ratio: null,
+      target: "—",
+      pass: null,
+      note,
+    });
     const rows: Row[] = Object.entries(figures).flatMap(([kind, { requestsPerSecond, cpuMsPerRequest }]) => [
-      {
-        section: "http",
-        figure: `HTTP mode, ${kind} calls, ${options.concurrency} in flight: throughput`,
-        ours: requestsPerSecond,
-        unit: "req/s",
-        peer: "—",
-        peerValue: null,
-        ratioOf: "",
-        ratio: null,
-        target: "—",
-        pass: null,
-        note: `${options.requests} requests (${options.account.tokens}-token account)`,
-      },
-      {
-        section: "http",
-        figure: `HTTP mode, ${kind} calls: server CPU per request`,
-        ours: cpuMsPerRequest,
-        unit: "ms",
-        peer: "—",
-        peerValue: null,
-        ratioOf: "",
-        ratio: null,
-        target: "—",
-        pass: null,
-        note: "user + system time of the server process",
-      },
+      info(`HTTP mode, ${kind} calls, ${options.concurrency} in flight: throughput`, requestsPerSecond, "req/s", `${options.requests} requests (${options.account.tokens}-token account)`),
+      info(`HTTP mode, ${kind} calls: server CPU per request`, cpuMsPerRequest, "ms", "user + system time of the server process"),
     ]);
     return { rows, details: figures };
   } finally {
