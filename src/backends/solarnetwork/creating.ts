@@ -5,7 +5,7 @@ import type { Logger } from "../../log.js";
 import { buildPolicy, wirePolicy } from "./effective-policy.js";
 import { isSolarNetworkError } from "./errors.js";
 import type { Policy, Token, TokenType } from "./model.js";
-import { applyCreateRules, enforceActiveTokenCap } from "./rules.js";
+import { applyCreateRules, refuseOverActiveCap } from "./rules.js";
 import type { TokenInfo, TokenService } from "./service.js";
 
 /** A SolarNetwork create as decided before anything is sent. */
@@ -44,13 +44,15 @@ export interface Minted {
  * Mints a planned token: the operator's active-token cap checked, then generate, then name
  * (generate takes no name: like s10k, a second call sets it; by default `user<id>_api_token`). A
  * failed naming leaves the token and its secret intact and says so; a generate with no usable
- * reply is resolved (its orphan found and deleted) rather than retried. The tokens of its type are
+ * reply is resolved (its orphan found and deleted) rather than retried. The account's tokens are
  * read first, so that the orphan can only be a token that did not exist before.
  */
 export async function mintToken(plan: CreatePlan, requestedInfo: { name?: string; description: string }, deps: MintDeps): Promise<Minted> {
   const { tokens, guardrails, log, signal } = deps;
-  await enforceActiveTokenCap(tokens, guardrails, signal);
-  const before = new Set((await tokens.list({ type: plan.type, fresh: true }, signal)).map((token) => token.id));
+  // One fresh listing serves the operator's cap and, should the reply be lost, what was there before.
+  const existing = await tokens.list({ fresh: true }, signal);
+  refuseOverActiveCap(existing, guardrails);
+  const before = new Set(existing.map((token) => token.id));
   let created;
   try {
     created = await tokens.create(plan.type, plan.policy, signal);

@@ -29,7 +29,13 @@ export function applyUpdateRules(current: Token, policy: Policy, mode: PolicyUpd
 /** Refuses one more active token when the account is at the operator's cap (one listing call, only when a cap is set). */
 export async function enforceActiveTokenCap(tokens: TokenService, rules: Guardrails, signal?: AbortSignal): Promise<void> {
   if (rules.maxActiveTokens === undefined) return;
-  const activeTokens = (await tokens.list({ status: "Active", fresh: true }, signal)).filter((token) => !token.expired).length;
+  refuseOverActiveCap(await tokens.list({ status: "Active", fresh: true }, signal), rules);
+}
+
+/** The same check on a listing already read: `tokens` is the whole account, or its Active tokens. */
+export function refuseOverActiveCap(tokens: readonly Token[], rules: Guardrails): void {
+  if (rules.maxActiveTokens === undefined) return;
+  const activeTokens = tokens.filter((token) => token.status === "Active" && !token.expired).length;
   if (activeTokens >= rules.maxActiveTokens) {
     throw new RefusedError(
       "SN_MCP_MAX_ACTIVE_TOKENS",
