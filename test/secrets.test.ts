@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, readdir, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { Redactor, REDACTED } from "../src/safety/redact.js";
 import { deriveSigningKey, signingDay } from "../src/backends/solarnetwork/snws2.js";
@@ -40,6 +41,41 @@ describe("canary secrets", () => {
     for (const secret of [minted, h.admin.secret, serverKey]) {
       expect(everything).not.toContain(secret);
     }
+    expect(h.logs.length).toBeGreaterThan(0);
+  });
+});
+
+describe("canary secrets on the hygiene and lost-reply paths", () => {
+  it("reach no result but their own reveal, no question, log line or audit line", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sn-mcp-canary-"));
+    const audit = join(dir, "audit.jsonl");
+    const questions: string[] = [];
+    h = await startHarness({ env: { SN_MCP_AUDIT_LOG: audit }, elicit: (message) => (questions.push(message), { action: "accept", content: { allow: true } }) });
+    const serverKey = deriveSigningKey(h.admin.secret, signingDay(new Date())).toString("hex");
+    const outputs: string[] = [];
+    const reveals: string[] = [];
+    /** Records a result; a new token's own secret is taken out first, the one place it may be. */
+    const record = (result: CallToolResult) => {
+      const secret = (result.structuredContent as { secret?: string } | undefined)?.secret;
+      if (secret) reveals.push(secret);
+      outputs.push(secret ? JSON.stringify(result).replaceAll(secret, "") : JSON.stringify(result));
+      return result.structuredContent as { token: { id: string } };
+    };
+
+    const first = record(await h.call("create_token", { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D", requestKey: "canary-1" }));
+    record(await h.call("create_token", { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D", requestKey: "canary-1" }));
+    record(await h.call("rotate_token", { tokenId: first.token.id }));
+    record(await h.call("review_tokens", { displayMode: "pretty" }));
+    h.solarUser.injectFault({ match: { pathEndsWith: "/generate/ReadNodeData" }, kind: "applyThenReset" });
+    record(await h.call("create_token", { type: "ReadNodeData", nodeIds: [2], expiresIn: "1D" }));
+    // Upstream text echoing every secret so far: never passed on.
+    h.solarUser.injectFault({ kind: "status", status: 500, body: `{"success":false,"message":"${[...reveals, h.admin.secret, serverKey].join(" ")}"}` });
+    record(await h.call("list_tokens", {}));
+    record(await h.call("retire_assistant_tokens", {}));
+
+    expect(reveals).toHaveLength(2);
+    const everything = [...outputs, ...questions, ...h.logs, await readFile(audit, "utf8")].join("\n");
+    for (const secret of [...reveals, h.admin.secret, serverKey]) expect(everything).not.toContain(secret);
     expect(h.logs.length).toBeGreaterThan(0);
   });
 });
