@@ -26,6 +26,7 @@ import type { Labels } from "./sandbox/label.js";
 import { invalidArgumentsText } from "./tools/errors.js";
 import type { Tool, ToolContext } from "./tools/tool.js";
 import { PAGE_LIFETIME_MS } from "./safety/secret-page.js";
+import { toolListing } from "./listing.js";
 
 /** The only module that touches the MCP SDK: a tool list in, an MCP server out. */
 
@@ -73,14 +74,7 @@ export interface McpServerFactory {
 
 export function mcpServerFactory<Service>(options: McpServerOptions<Service>): McpServerFactory {
   const { tools } = options;
-  const listed = tools.map((tool) => ({
-    name: tool.name,
-    title: tool.title,
-    description: tool.description,
-    inputSchema: jsonSchema(tool.input, "input"),
-    outputSchema: jsonSchema(tool.output, "output"),
-    annotations: { title: tool.title, ...tool.annotations },
-  }));
+  const listed = toolListing(tools);
   const { labels } = options;
   const prepared: Prepared<Service> = {
     instructions: options.instructions + (labels?.instructions ?? ""),
@@ -325,22 +319,6 @@ function unknownArgumentsText(keys: readonly string[], backend: string, refused:
 
 function errorResult(text: string, redactor: Redactor): CallToolResult {
   return { isError: true, content: [{ type: "text", text: redactor.text(text) }] };
-}
-
-/**
- * A tool's JSON Schema, as the model reads it on every turn: without the ±(2^53 − 1) bounds zod
- * states for every integer (true of any JSON number a model writes, and 26 characters each).
- */
-function jsonSchema(schema: z.ZodObject, io: "input" | "output") {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
-    target: "draft-7",
-    io,
-    override: ({ jsonSchema: node }) => {
-      if (node.maximum === Number.MAX_SAFE_INTEGER) delete node.maximum;
-      if (node.minimum === Number.MIN_SAFE_INTEGER) delete node.minimum;
-    },
-  }) as Record<string, unknown>;
-  return { ...rest, type: "object" as const };
 }
 
 /**

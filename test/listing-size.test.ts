@@ -55,14 +55,23 @@ describe("the tool listing a model is given", () => {
     }
   });
 
-  it("holds the aggregations once per tool, shared by minAggregation and aggregations", () => {
-    for (const name of ["create_token", "update_token"]) {
-      const tool = snTools.find((candidate) => candidate.name === name)!;
-      expect(schemaText(tool).split(`"${AGGREGATIONS.at(-1)}"`).length - 1, name).toBe(1);
+  it("holds the aggregations once, in create_token; update_token, which refers to it, lists its fields by type", async () => {
+    const [create, update] = ["create_token", "update_token"].map((name) => snTools.find((tool) => tool.name === name)!);
+    expect(schemaText(create!).split(`"${AGGREGATIONS.at(-1)}"`).length - 1).toBe(1);
+    expect(schemaText(update!)).not.toContain(`"${AGGREGATIONS.at(-1)}"`);
+    expect(update!.inputSchema.properties!.aggregations).toEqual({ type: "array", items: { type: "string" } });
+
+    const alone = await startHarness({ env: { SN_MCP_EXCLUDE_TOOLS: "create_token,rotate_token" } });
+    try {
+      const described = (await alone.client.listTools()).tools.find((tool) => tool.name === "update_token")!;
+      expect(schemaText(described).split(`"${AGGREGATIONS.at(-1)}"`).length - 1).toBe(1);
+      expect(JSON.stringify(described.inputSchema.properties!.minAggregation)).toContain("Finest aggregation");
+    } finally {
+      await alone.close();
     }
   });
 
-  it("still means what the server accepts to a client that validates against it", () => {
+  it("accepts every call the server accepts, to a client that validates against it, and refuses wrong types and values", () => {
     const createToken = snTools.find((tool) => tool.name === "create_token")!;
     const validate = new AjvJsonSchemaValidator().getValidator(createToken.inputSchema);
     const policy = { minLocationPrecision: "PostalCode", sourceIds: ["/REGION1/**"], nodeIds: [100] };
@@ -70,8 +79,27 @@ describe("the tool listing a model is given", () => {
     expect(validate({ type: "ReadNodeData", aggregations: ["Day", "Month"], ...policy }).valid).toBe(true);
     expect(validate({ type: "ReadNodeData", aggregations: ["Hourly"] }).valid).toBe(false);
     expect(validate({ type: "ReadNodeData", minLocationPrecision: "Planet" }).valid).toBe(false);
-    expect(validate({ type: "ReadNodeData", sourceIds: ["has space"] }).valid).toBe(false);
-    expect(validate({ type: "ReadNodeData", nodeIds: [] }).valid).toBe(false);
+    expect(validate({ type: "ReadNodeData", nodeIds: [0] }).valid).toBe(false);
+    expect(validate({ type: "ReadNodeData", nodeIds: "100" }).valid).toBe(false);
+  });
+
+  it("leaves lengths and patterns to the server, which refuses them naming the field before any request", async () => {
+    const schema = schemaText(snTools.find((tool) => tool.name === "create_token")!);
+    for (const keyword of ["minItems", "maxItems", "minLength", "maxLength", '"pattern"']) expect(schema).not.toContain(keyword);
+    const refusals: [Record<string, unknown>, RegExp][] = [
+      [{ nodeIds: [] }, /"nodeIds": must list at least one node ID/],
+      [{ sourceIds: ["has space"] }, /"sourceIds.0": patterns must not hold spaces/],
+      [{ name: "n".repeat(129) }, /"name": names are at most 128 characters/],
+      [{ expiry: "180D" }, /Unknown argument "expiry"/],
+    ];
+    for (const [args, message] of refusals) {
+      sn.mark();
+      const result = await sn.call("create_token", { type: "ReadNodeData", ...args });
+      expect(result.isError, JSON.stringify(args)).toBe(true);
+      expect((result.content as { text: string }[])[0]!.text).toMatch(message);
+      expect((result.content as { text: string }[])[0]!.text).toMatch(/Nothing was sent to SolarNetwork/);
+      expect(sn.requestsSinceMark()).toBe(0);
+    }
   });
 
   it("leaves the list cap out of the schema, and the server still enforces it", async () => {
