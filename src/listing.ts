@@ -7,7 +7,7 @@ import type { Tool } from "./tools/tool.js";
  *
  * An input schema tells the model what each field means and what it holds: types, enums, defaults,
  * numeric ranges. The checks the server makes anyway, with a message naming the field and before
- * any request (text and list lengths, text patterns), are left out of it: they cost
+ * any request (text and list lengths, text patterns, unknown keys), are left out of it: they cost
  * the model tokens on every turn and would tell it less than the refusal does. A field a tool leaves
  * undescribed is described by another tool (update_token's policy fields mean what create_token says
  * they mean), so it is listed by its type alone. Output schemas are given whole: clients check
@@ -28,8 +28,9 @@ type Schema = Record<string, unknown>;
 type ObjectSchema = Schema & { type: "object"; properties?: Record<string, Schema>; definitions?: Record<string, Schema> };
 
 /** Keywords of a checked input the server refuses with its own message: the model is not given them. */
-// `additionalProperties: false` stays: it is how a client learns that the inputs are strict.
-const SERVER_CHECKED = ["minItems", "maxItems", "minLength", "maxLength", "pattern"];
+// Unknown keys too: a client that refused them itself would hide the server's hint for the ones a model
+// is likely to try (VAST's `status`: "VMS tokens cannot be disabled…").
+const SERVER_CHECKED = ["minItems", "maxItems", "minLength", "maxLength", "pattern", "additionalProperties"];
 const DEFINITION_PREFIX = "#/definitions/";
 
 /** `schema` (a tool's input, as zod gives it) as the model is given it. Pure. */

@@ -7,14 +7,16 @@ import { startHarness, type Harness } from "./support/harness.js";
 import { startVastHarness, type VastHarness } from "./support/vast-harness.js";
 
 /**
- * The listing is in the model's context on every turn: it must not grow back. Budgets are the
- * measured sizes (bench/listing.ts's estimator, characters / 4) with a little headroom; lower them
- * as the listing shrinks, and raise them only for a new field or tool.
+ * The listing is in the model's context on every turn: it must not grow back. The whole SolarNetwork
+ * listing is held to issue #12's target; the parts to their measured sizes (bench/listing.ts's
+ * estimator, characters / 4) with a little headroom. Lower them as the listing shrinks, and raise the
+ * parts only for a new field or tool that the whole still fits.
  */
-const SOLARNETWORK_BUDGET_TOKENS = 1_850;
-const VAST_BUDGET_TOKENS = 950;
+const SOLARNETWORK_TARGET_TOKENS = 1_500;
+const SOLARNETWORK_CORE_BUDGET_TOKENS = 1_260;
+const VAST_CORE_BUDGET_TOKENS = 800;
 /** review_tokens, retire_assistant_tokens and rotate_token: the same on both backends. */
-const HYGIENE_BUDGET_TOKENS = 400;
+const HYGIENE_BUDGET_TOKENS = 260;
 const HYGIENE_TOOLS = ["review_tokens", "retire_assistant_tokens", "rotate_token"];
 const core = (tools: Tool[]) => tools.filter((tool) => !HYGIENE_TOOLS.includes(tool.name));
 const hygiene = (tools: Tool[]) => tools.filter((tool) => HYGIENE_TOOLS.includes(tool.name));
@@ -41,8 +43,9 @@ describe("the tool listing a model is given", () => {
   it("stays within its budget of model tokens, for each backend", () => {
     expect(core(snTools)).toHaveLength(4);
     expect(core(vastTools)).toHaveLength(4);
-    expect(modelVisible(core(snTools)).tokens).toBeLessThanOrEqual(SOLARNETWORK_BUDGET_TOKENS);
-    expect(modelVisible(core(vastTools)).tokens).toBeLessThanOrEqual(VAST_BUDGET_TOKENS);
+    expect(modelVisible(snTools).tokens).toBeLessThanOrEqual(SOLARNETWORK_TARGET_TOKENS);
+    expect(modelVisible(core(snTools)).tokens).toBeLessThanOrEqual(SOLARNETWORK_CORE_BUDGET_TOKENS);
+    expect(modelVisible(core(vastTools)).tokens).toBeLessThanOrEqual(VAST_CORE_BUDGET_TOKENS);
     expect(hygiene(snTools)).toHaveLength(3);
     expect(modelVisible(hygiene(snTools)).tokens).toBeLessThanOrEqual(HYGIENE_BUDGET_TOKENS);
     expect(modelVisible(hygiene(vastTools)).tokens).toBeLessThanOrEqual(HYGIENE_BUDGET_TOKENS);

@@ -18,18 +18,17 @@ export function visibleText() {
 export const tokenIdField = z
   .string()
   .regex(/^[\x21-\x7e]{20}$/, "must be a SolarNetwork token ID: exactly 20 printable characters, no spaces")
-  .describe("Token ID, 20 characters, e.g. hNAdH.aXHaEqFossMwT8");
+  .describe("Token ID, e.g. hNAdH.aXHaEqFossMwT8");
 
 export const tokenTypeField = z
   .enum(TOKEN_TYPES)
-  .describe("ReadNodeData (reads node data) or User (acts as the account)");
+  .describe("ReadNodeData reads node data; User acts as the account");
 
 export const statusField = z.enum(TOKEN_STATUSES).describe("Active or Disabled");
 
-export const displayModeField = z
-  .enum(["json", "pretty", "csv"])
-  .optional()
-  .describe("Result text: json (default), pretty or csv");
+/** displayMode as a tool lists it that refers to create_token's; `displayModeField` as others describe it. */
+export const undescribedDisplayModeField = z.enum(["json", "pretty", "csv"]).optional();
+export const displayModeField = undescribedDisplayModeField.describe("Text: json (default), pretty or csv");
 
 function uniqueList<T extends z.ZodType>(item: T, what: string) {
   return (
@@ -76,22 +75,22 @@ export const undescribedExpiryFields = {
 /** The policy fields as create_token describes them. */
 export const policyFields = described(undescribedPolicyFields, {
   nodeIds: "Node IDs allowed, e.g. [100, 101]",
-  sourceIds: "Datum source IDs allowed, Ant patterns (?, *, **), e.g. ['/REGION1/**']",
-  apiPaths: "API paths allowed (under /api/v1/sec), Ant patterns, ! excludes, e.g. ['/datum/**']",
-  nodeMetadataPaths: "Node metadata paths allowed, Ant patterns, e.g. ['/pm/**']",
-  userMetadataPaths: "User metadata paths allowed, Ant patterns",
-  minAggregation: "Finest aggregation allowed, e.g. Hour: hourly or coarser",
-  aggregations: "Aggregations allowed, instead of minAggregation",
+  sourceIds: "Source ID patterns allowed, e.g. /REGION1/**",
+  apiPaths: "API paths allowed, under /api/v1/sec; ! excludes, e.g. /datum/**",
+  nodeMetadataPaths: "Node metadata paths allowed, e.g. /pm/**",
+  userMetadataPaths: "User metadata paths allowed",
+  minAggregation: "Finest aggregation allowed, e.g. Hour",
+  aggregations: "Or the aggregations allowed",
   minLocationPrecision: "Finest location precision allowed, e.g. PostalCode",
-  locationPrecisions: "Location precisions allowed, instead of minLocationPrecision",
-  refreshAllowed: "Whether derived signing keys may be refreshed until expiry",
+  locationPrecisions: "Or the location precisions allowed",
+  refreshAllowed: "Signing keys may be refreshed until expiry",
 });
 
 /** The expiry fields as every create describes them. */
 export const expiryFields = described(undescribedExpiryFields, {
-  expirationDate: "Expiry date (2026-03-31: its first midnight) or date and time (2026-03-31T17:00) in timeZone",
-  timeZone: "Zone of expirationDate: Pacific/Auckland, -05:00 or UTC (default)",
-  expiresIn: "Expiry from now instead: a number and Y, M (30 days), W, D, h, m or s, e.g. 180D, 12h; or ISO P30D",
+  expirationDate: "Expiry: 2026-03-31 (its start) or 2026-03-31T17:00, in timeZone",
+  timeZone: "Zone of expirationDate: Pacific/Auckland, -05:00, UTC (default)",
+  expiresIn: "Or expiry from now: 180D, 12h, 2W, 6M (30 d), 1Y, 30m or ISO P30D",
 });
 
 /**
@@ -102,15 +101,15 @@ function described<Shape extends Record<string, z.ZodType>>(shape: Shape, descri
   return Object.fromEntries(Object.entries(shape).map(([key, field]) => [key, field.describe(descriptions[key]!)])) as Shape;
 }
 
-export const infoFields = {
-  name: visibleText().max(128, "names are at most 128 characters").optional().describe("A short name"),
-  description: visibleText()
-    .max(512, "descriptions are at most 512 characters")
-    .optional()
-    .describe("What the token is for"),
+/** A SolarNetwork token's name and description, undescribed, as update_token lists them. */
+export const undescribedInfoFields = {
+  name: visibleText().max(128, "names are at most 128 characters").optional(),
+  description: visibleText().max(512, "descriptions are at most 512 characters").optional(),
 };
+
+export const infoFields = described(undescribedInfoFields, { name: "A short name", description: "What the token is for" });
 
 export const mintedByAssistantField = z
   .boolean()
   .optional()
-  .describe("true: only tokens an assistant minted here (the [ai …] marker); false: only the others");
+  .describe("true: only those an assistant minted here");

@@ -8,7 +8,7 @@ export const requestKeyField = z
   .string()
   .regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1-64 letters, digits, '.', '_' or '-'")
   .optional()
-  .describe("Idempotency key: a repeat within 24 h returns the first token (without its secret)");
+  .describe("Idempotency key: reused within 24 h, returns the first token");
 
 const REQUEST_KEY_WINDOW_MS = 24 * 3_600_000;
 

@@ -18,7 +18,7 @@ export function hygieneTools<Service>(
   const create = backendTools.find((tool) => tool.name === "create_token");
   return [
     reviewTokensTool,
-    { ...retireAssistantTokens, actsThrough: [ender] },
+    { ...retireAssistantTokens(capabilities.canDisable ? "disable" : "revoke"), actsThrough: [ender] },
     ...(create ? [{ ...rotateToken(create as Tool), actsThrough: ["create_token", ender] }] : []),
   ] as Tool<z.ZodObject, z.ZodObject, Service>[];
 }

@@ -4,14 +4,13 @@ import { describeSummary, defineTool, shownSummary } from "./tool.js";
 
 const DAY = 86_400_000;
 
-export const retireAssistantTokens = defineTool({
+/** The kill switch, described as the backend ends a token: `disable` or `revoke`. */
+export const retireAssistantTokens = (end: "disable" | "revoke") => defineTool({
   name: "retire_assistant_tokens",
   title: "Retire assistant-minted tokens",
-  description:
-    "Kill switch: disable (SolarNetwork) or revoke (VMS) every active token an assistant minted here (the [ai …] " +
-    "marker), never this server's own. Asks the person once, listing them.",
+  description: `Kill switch: ${end} every active token an assistant minted here, after one confirmation.`,
   input: z.strictObject({
-    olderThanDays: z.number().int().min(0).max(36_500).optional().describe("Only tokens minted at least this many days ago"),
+    olderThanDays: z.number().int().min(0).max(36_500).optional().describe("Minimum age, in days"),
   }),
   output: z.object({
     action: z.enum(["disabled", "revoked"]),

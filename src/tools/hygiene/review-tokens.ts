@@ -18,10 +18,9 @@ export const reviewTokensTool = defineTool({
   name: "review_tokens",
   title: "Review tokens for risks",
   description:
-    "Check tokens for risks (no or too long expiry, broad scope, refresh, expiring soon, long disabled or unused, owner " +
-    "at the cap, this server's own): one finding each, worst first, with a fixing call where one exists. Read-only.",
+    "Find risky tokens (expiry, scope, refresh, disuse, cap, this server's own), worst first, with fixing calls.",
   input: z.strictObject({
-    withinDays: z.number().int().min(1).max(365).default(14).describe("Report tokens expiring within this many days"),
+    withinDays: z.number().int().min(1).max(365).default(14).describe("Flag expiry within this many days"),
     displayMode: displayModeField,
   }),
   output: z.object({

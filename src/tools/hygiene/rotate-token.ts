@@ -13,11 +13,9 @@ export function rotateToken(createTool: Tool) {
     name: "rotate_token",
     title: "Rotate a token",
     description:
-      "Replace a token: a successor with the same settings (its secret delivered as by create_token), then the old one " +
-      "retired once the person confirms. Says which token is live.",
+      "Replace a token with a same-settings successor, retiring the old one once the person confirms.",
     input: z.strictObject({
       tokenId: z.string().min(1).max(64).describe("The token to replace"),
-      displayMode: createTool.input.shape.displayMode as z.ZodType,
     }),
     output: (createTool.output as z.ZodObject).extend({
       previous: z.object({
@@ -34,7 +32,7 @@ export function rotateToken(createTool: Tool) {
       const old = (await backend.inventory.summaries(signal)).find((token) => token.id === input.tokenId);
       if (!old) throw new ToolError(`No token with ID ${input.tokenId} is visible to this server (revoked tokens cannot be rotated); nothing was changed.`);
       if (old.status === "Disabled") throw new ToolError(`Token ${old.id} is disabled: enable it or create a new one; nothing was changed.`);
-      const args = createTool.input.safeParse({ ...backend.inventory.successorArguments(old), displayMode: input.displayMode });
+      const args = createTool.input.safeParse(backend.inventory.successorArguments(old));
       if (!args.success) {
         throw new ToolError(`Token ${old.id}'s settings cannot be given to create_token (${args.error.issues[0]?.path.join(".")}: ${args.error.issues[0]?.message}); create its successor with create_token. Nothing was changed.`);
       }

@@ -15,8 +15,7 @@ export const createToken = defineTool({
   name: "create_token",
   title: "Create a security token",
   description:
-    "Create a SolarNetwork security token with an optional policy and expiry; the result carries its secret, once. " +
-    "Prefer the narrowest policy and an expiry.",
+    "Create a SolarNetwork token; its secret is shown once. Prefer the narrowest policy and an expiry.",
   input: z.strictObject({
     type: tokenTypeField,
     ...infoFields,

@@ -8,7 +8,7 @@ export const deleteToken = defineTool({
   name: "delete_token",
   title: "Delete a security token",
   description:
-    "Delete a SolarNetwork security token for good: anything using it stops at once. update_token status Disabled stops it reversibly.",
+    "Delete a SolarNetwork token for good (update_token status Disabled is reversible).",
   input: z.strictObject({ tokenId: tokenIdField }),
   output: z.object({ deleted: z.string().describe("The deleted token's ID") }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

@@ -11,18 +11,18 @@ export const listTokens = defineTool({
   name: "list_tokens",
   title: "List security tokens",
   description:
-    "List the account's SolarNetwork security tokens with their policies (never secrets), oldest first; filter and page.",
+    "List SolarNetwork tokens and policies (no secrets), oldest first.",
   input: z.strictObject({
-    type: tokenTypeField.optional(),
-    status: statusField.optional().describe("Only tokens with this status"),
+    type: tokenTypeField.optional().describe("Only tokens of this type"),
+    status: statusField.optional().describe("Only this status"),
     mintedByAssistant: mintedByAssistantField,
     search: visibleText()
       .min(1)
       .max(200)
       .optional()
-      .describe("Case-insensitive text in token ID, name or description"),
+      .describe("Text in ID, name or description"),
     limit: z.number().int().min(1).max(500).default(50).describe("Tokens per page"),
-    offset: z.number().int().min(0).default(0).describe("Tokens to skip, for paging"),
+    offset: z.number().int().min(0).default(0).describe("Tokens to skip"),
     displayMode: displayModeField,
   }),
   output: z.object({

@@ -4,7 +4,7 @@ import { describeToken, sanitizeToken } from "../../backends/solarnetwork/saniti
 import { tokenSchema } from "../../backends/solarnetwork/model.js";
 import { hasPolicyFields, riskWarnings } from "../../backends/solarnetwork/policy.js";
 import { ToolError } from "../../core/errors.js";
-import { displayModeField, undescribedExpiryFields, infoFields, undescribedPolicyFields, statusField, tokenIdField } from "../fields.js";
+import { undescribedDisplayModeField, undescribedExpiryFields, undescribedInfoFields, undescribedPolicyFields, statusField, tokenIdField } from "../fields.js";
 import { expiryWarnings, requestedPolicy } from "../policy-input.js";
 import { refuseForgedMarker } from "../provenance-input.js";
 import { tokensText } from "./text.js";
@@ -14,8 +14,7 @@ export const updateToken = defineTool({
   name: "update_token",
   title: "Update a security token",
   description:
-    "Change a SolarNetwork token's name, description, status, policy or expiry; the policy and expiry fields mean what " +
-    "they mean in create_token. Policy fields merge into the current policy (lists add) unless replace is true.",
+    "Change a SolarNetwork token; fields as in create_token. Policy fields merge (lists add) unless replace is true.",
   withoutCreate: {
     description:
       "Change a SolarNetwork token's name, description, status, security policy or expiry. Policy fields merge into " +
@@ -23,15 +22,15 @@ export const updateToken = defineTool({
   },
   input: z.strictObject({
     tokenId: tokenIdField,
-    ...infoFields,
-    status: statusField.optional().describe("Active enables the token, Disabled disables it"),
+    ...undescribedInfoFields,
+    status: statusField.optional(),
     ...undescribedPolicyFields,
     ...undescribedExpiryFields,
     replace: z
       .boolean()
       .default(false)
-      .describe("true: the given policy fields become the whole policy; false: they merge into it"),
-    displayMode: displayModeField,
+      .describe("true: the given policy fields replace the whole policy"),
+    displayMode: undescribedDisplayModeField,
   }),
   output: z.object({
     token: tokenSchema,
