@@ -62,7 +62,8 @@ function withoutKeywords(node: unknown): unknown {
 /**
  * Definitions are worth their reference only when used more than once and larger than a reference:
  * the others are written where they are used, and a field `allOf: [ref]` (zod's wrapping, so that a
- * description beside a draft-7 `$ref` counts) becomes the definition's keywords beside its own.
+ * description beside a draft-7 `$ref` counts) becomes the definition's keywords beside its own. A
+ * reference with nothing beside it needs no wrapping.
  */
 function inlineDefinitions(schema: ObjectSchema): ObjectSchema {
   const { definitions = {}, ...rest } = schema;
@@ -78,7 +79,8 @@ function inlineDefinitions(schema: ObjectSchema): ObjectSchema {
     const mapped = mapValues(own, inline);
     if (reference === undefined) return allOf === undefined ? mapped : { ...mapped, allOf: inline(allOf) };
     const name = reference.slice(DEFINITION_PREFIX.length);
-    return kept.includes(name) ? { ...mapped, allOf: [{ $ref: reference }] } : { ...(inline(definitions[name]) as Schema), ...mapped };
+    if (!kept.includes(name)) return { ...(inline(definitions[name]) as Schema), ...mapped };
+    return Object.keys(mapped).length === 0 ? { $ref: reference } : { ...mapped, allOf: [{ $ref: reference }] };
   };
   const body = inline(rest) as ObjectSchema;
   if (kept.length === 0) return body;
