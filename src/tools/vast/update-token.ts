@@ -2,7 +2,7 @@ import { z } from "zod";
 import { describeQuoted } from "../../backends/vast/sanitize.js";
 import { boundedExpiry } from "../../safety/guardrails.js";
 import { ToolError, UserInputError } from "../../core/errors.js";
-import { displayModeField, undescribedExpiryFields } from "../fields.js";
+import { undescribedDisplayModeField, undescribedExpiryFields } from "../fields.js";
 import { expiryWarnings, resolvedExpiry } from "../policy-input.js";
 import { defineTool } from "./tool.js";
 import { tokensText } from "./text.js";
@@ -27,7 +27,7 @@ export const updateVastToken = defineTool({
     tokenId: vastTokenIdField,
     name: vastNameField.optional().describe("The new name"),
     ...undescribedExpiryFields,
-    displayMode: displayModeField,
+    displayMode: undescribedDisplayModeField,
   }),
   output: z.object({
     token: vastTokenSchema,
