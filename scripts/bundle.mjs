@@ -5,6 +5,7 @@
 // package's only runtime dependency. The rest of dist/ stays as tsc wrote it, for the demo, the tests
 // and scripts/pack.mjs; package.json "files" ships only cli.js and the chunks (named as CHUNK says).
 import { build } from "esbuild";
+import { recordStdioAnswers } from "../dist/stdio-answers.js";
 
 // `npm run build` empties dist/ first: chunk names carry a content hash, and a file left from an
 // earlier build (a chunk, or a module since moved) would otherwise ship or hide a broken import.
@@ -25,6 +26,7 @@ const { metafile } = await build({
   // CommonJS dependencies (undici) call require(); an ES module has none of its own.
   banner: { js: 'import { createRequire as __snCreateRequire } from "node:module"; const require = __snCreateRequire(import.meta.url);' },
   external: ["undici"],
+  define: { SN_STDIO_ANSWERS: JSON.stringify(await recordStdioAnswers()) },
   logLevel: "warning",
   metafile: true,
 });

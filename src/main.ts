@@ -1,9 +1,14 @@
 import { parseArgs } from "node:util";
 import { HTTP_LISTING_CACHE_MS } from "./backends/solarnetwork/listing-cache.js";
-import { composeApp, type App } from "./compose.js";
+import type { App } from "./compose.js";
 import { ConfigError, readConfig } from "./config.js";
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, MIN_HTTP_TOKEN_LENGTH, readHttpOptions, type HttpOptions } from "./http/options.js";
-import { SERVER_VERSION } from "./server.js";
+import { frontConfiguration, type FrontConfiguration } from "./stdio-configurations.js";
+import { startStdioFront, type StdioAnswers, type StdioFront } from "./stdio-front.js";
+
+/** The stdio front's answers, recorded by scripts/bundle.mjs into the bundle; absent from tsc's dist/. */
+declare const SN_STDIO_ANSWERS: Record<FrontConfiguration, StdioAnswers> | undefined;
+const RECORDED_ANSWERS = typeof SN_STDIO_ANSWERS === "undefined" ? undefined : SN_STDIO_ANSWERS;
 
 const USAGE = `Usage: sn-tokens-mcp [vast] [sandbox] [--http [--host H] [--port N]]
                      [--read-only] [--tools a,b] [--exclude-tools a,b] [--help] [--version]
@@ -80,7 +85,7 @@ async function main(): Promise<void> {
   const flags = parsed.values;
   // Asked for by a person at a terminal, not an MCP client: stdout, exit 0.
   if (flags.help) return void process.stdout.write(USAGE); // stdout-ok: a person at a terminal, before any MCP
-  if (flags.version) return void process.stdout.write(`${SERVER_VERSION}\n`); // stdout-ok: as --help
+  if (flags.version) return void process.stdout.write(`${(await import("./server.js")).SERVER_VERSION}\n`); // stdout-ok: as --help
   const command = parsed.positionals.join(" ");
   if (!COMMANDS.includes(command)) fail(`unknown command "${command}". See --help.`);
   if (!flags.http && (flags.host !== undefined || flags.port !== undefined)) fail("--host and --port go with --http. See --help.");
@@ -91,6 +96,7 @@ async function main(): Promise<void> {
   const httpOverrides = flags.http ? { listingCacheMs: HTTP_LISTING_CACHE_MS } : {};
   let app: App;
   let http: HttpOptions | undefined;
+  let front: StdioFront | undefined;
   try {
     if (command === "sandbox" || command === "vast sandbox") {
       if (flags.http) http = readHttpOptions(env, httpFlags);
@@ -110,6 +116,14 @@ async function main(): Promise<void> {
     } else {
       const config = readConfig(env);
       if (flags.http) http = readHttpOptions(env, httpFlags, config.tokenSecret);
+      // The SDK and the tools take most of a cold start: the front answers the session's start meanwhile.
+      const configuration = flags.http ? undefined : frontConfiguration(config);
+      const recorded = configuration && RECORDED_ANSWERS?.[configuration];
+      if (recorded) {
+        front = startStdioFront(recorded);
+        await front.loadWanted;
+      }
+      const { composeApp } = await import("./compose.js");
       app = composeApp(config, httpOverrides);
       for (const notice of config.notices) app.log.warn(notice);
     }
@@ -127,10 +141,15 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", shutdown("SIGINT"));
   process.once("SIGTERM", shutdown("SIGTERM"));
-  process.stdin.once("end", shutdown("stdin closed"));
   (await import("./memory.js")).favourMemoryOverSpeed();
-  await app.server.connectStdio();
-  app.log.info("serving MCP on stdio", { version: SERVER_VERSION });
+  if (front) {
+    const refused = (error: unknown) => app.log.error("the SDK refused the initialize the stdio front answered", { error: JSON.stringify(error) });
+    await front.handOver((transport) => app.server.connect(transport), shutdown("stdin closed"), refused);
+  } else {
+    process.stdin.once("end", shutdown("stdin closed"));
+    await app.server.connectStdio();
+  }
+  app.log.info("serving MCP on stdio", { version: (await import("./server.js")).SERVER_VERSION });
 }
 
 /** The operator's tool flags, which beat the variables they mirror. */
