@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handshake, spawnPeer } from "../bench/stdio-peer.js";
@@ -15,6 +16,7 @@ import { startLocalSolarUser, type LocalSolarUser } from "../src/simulators/sola
 
 const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const PROBE = fileURLToPath(new URL("./support/new-space-probe.mjs", import.meta.url));
+const WASM_TIER_PROBE = fileURLToPath(new URL("./support/wasm-tier-probe.mjs", import.meta.url));
 const CALLS = 600;
 const MB = 1024 * 1024;
 
@@ -69,5 +71,11 @@ describe("stdio mode memory", () => {
     expect(kept).toBeGreaterThan(0);
     expect(control, "the control run did not grow the new space: raise CALLS").toBeGreaterThanOrEqual(8 * MB);
     expect(kept).toBeLessThanOrEqual(4 * MB);
+  });
+
+  it("keeps hot WebAssembly (undici's HTTP parser) on V8's baseline compiler, where ignored flags would optimize it", () => {
+    const tier = (...args: string[]) => execFileSync(process.execPath, ["--allow-natives-syntax", WASM_TIER_PROBE, ...args], { encoding: "utf8" });
+    expect(tier(), "the control did not tier up: the probe no longer shows the flag's effect").toBe("turbofan");
+    expect(tier("favoured")).toBe("liftoff");
   });
 });
