@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { readSolarNetworkAccount, type SolarNetworkAccount } from "./backends/solarnetwork/config.js";
-import { TOKEN_TYPES } from "./backends/solarnetwork/model.js";
+import { TOKEN_TYPES } from "./backends/solarnetwork/vocabulary.js";
 import { ConfigError } from "./config-error.js";
 import { ExpiryError, parseExpiresIn } from "./core/expiry.js";
 import { LOG_LEVELS, type LogLevel } from "./log.js";

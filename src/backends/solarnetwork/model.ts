@@ -1,24 +1,9 @@
 import { z } from "zod";
+import { TOKEN_STATUSES, TOKEN_TYPES, type Aggregation, type LocationPrecision } from "./vocabulary.js";
 
-/** SolarNetwork's token vocabulary: types, statuses, policy enums and the returned Token. */
+/** SolarNetwork's returned Token and its policy; the vocabulary (types, statuses, policy enums) is re-exported. */
 
-export const TOKEN_TYPES = ["User", "ReadNodeData"] as const;
-export type TokenType = (typeof TOKEN_TYPES)[number];
-
-export const TOKEN_STATUSES = ["Active", "Disabled"] as const;
-export type TokenStatus = (typeof TOKEN_STATUSES)[number];
-
-export const AGGREGATIONS = [
-  "None", "Minute", "FiveMinute", "TenMinute", "FifteenMinute", "ThirtyMinute", "Hour", "HourOfDay",
-  "HourOfYear", "SeasonalHourOfDay", "Day", "DayOfWeek", "DayOfYear", "SeasonalDayOfWeek", "Week",
-  "WeekOfYear", "Month", "Year", "RunningTotal",
-] as const;
-export type Aggregation = (typeof AGGREGATIONS)[number];
-
-export const LOCATION_PRECISIONS = [
-  "LatLong", "Block", "Street", "PostalCode", "Locality", "StateOrProvince", "Region", "TimeZone", "Country",
-] as const;
-export type LocationPrecision = (typeof LOCATION_PRECISIONS)[number];
+export * from "./vocabulary.js";
 
 /** A security policy as SolarNetwork stores it: `notAfter` in epoch milliseconds. */
 export interface Policy {
