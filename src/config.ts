@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { readSolarNetworkAccount, type SolarNetworkAccount } from "./backends/solarnetwork/config.js";
 import { TOKEN_TYPES } from "./backends/solarnetwork/vocabulary.js";
 import { ConfigError } from "./config-error.js";
-import { ExpiryError, parseExpiresIn } from "./core/expiry.js";
+import { ExpiryError, parseExpiresIn } from "./core/expires-in.js";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
 import { userStateDir } from "./paths.js";
 import type { Guardrails } from "./safety/guardrails.js";
