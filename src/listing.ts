@@ -54,7 +54,7 @@ function withoutKeywords(node: unknown): unknown {
   if (node === null || typeof node !== "object") return node;
   return Object.fromEntries(
     Object.entries(node)
-      .filter(([key, value]) => !SERVER_CHECKED.includes(key) || typeof value === "object")
+      .filter(([key]) => !SERVER_CHECKED.includes(key))
       .map(([key, value]) => [key, key === "properties" || key === "definitions" ? mapValues(value as Schema, withoutKeywords) : withoutKeywords(value)]),
   );
 }

@@ -28,7 +28,11 @@ import type { Tool, ToolContext } from "./tools/tool.js";
 import { PAGE_LIFETIME_MS } from "./safety/secret-page.js";
 import { toolListing } from "./listing.js";
 
-/** The only module that touches the MCP SDK: a tool list in, an MCP server out. */
+/**
+ * The only module that serves MCP through the SDK: a tool list in, an MCP server out. (The stdio
+ * front, src/stdio-front.ts, answers a session's first messages with this server's own recorded
+ * answers, then hands the SDK's stdio transport to it.)
+ */
 
 export const SERVER_NAME = "sn-tokens-mcp";
 export const SERVER_VERSION: string = JSON.parse(

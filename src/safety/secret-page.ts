@@ -114,12 +114,12 @@ export function secretPages({ clock, listen, protect }: SecretPagesOptions): Sec
       const elicitationId = randomUUID();
       const page = { body: secretHtml(credential, secret), expiresAt, timer, viewed: () => onViewed?.(elicitationId) };
       pages.set(key, page);
-      return { url: `${at}${PAGE_PATH_PREFIX}${key}`, elicitationId, expiresAt, withdraw: () => {
-          if (page.body === undefined) return true;
-          drop(key, page);
-          return false;
-        },
+      const withdraw = () => {
+        if (page.body === undefined) return true;
+        drop(key, page);
+        return false;
       };
+      return { url: `${at}${PAGE_PATH_PREFIX}${key}`, elicitationId, expiresAt, withdraw };
     },
     respond,
     serveAt(at) {

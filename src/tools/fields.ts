@@ -26,7 +26,7 @@ export const tokenTypeField = z
 
 export const statusField = z.enum(TOKEN_STATUSES).describe("Active or Disabled");
 
-/** displayMode as a tool lists it that refers to create_token's; `displayModeField` as others describe it. */
+/** displayMode undescribed, for a tool whose fields are as in create_token; `displayModeField` described. */
 export const undescribedDisplayModeField = z.enum(["json", "pretty", "csv"]).optional();
 export const displayModeField = undescribedDisplayModeField.describe("Text: json (default), pretty or csv");
 
