@@ -10,6 +10,17 @@ export const REDACTED = "[REDACTED]";
 const KEPT_WHITESPACE = "\t\n\r";
 
 const SECRET_KEYS = new Set(["authsecret", "secret", "authorization", "tokensecret", "signingkey", "password"]);
+/** Keys already looked at, so a result's keys are not lower-cased again on every call; a few hundred at most. */
+const SECRET_KEY_SEEN = new Map<string, boolean>();
+
+function isSecretKey(key: string): boolean {
+  let secret = SECRET_KEY_SEEN.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEYS.has(key.toLowerCase());
+    if (SECRET_KEY_SEEN.size < 1024) SECRET_KEY_SEEN.set(key, secret);
+  }
+  return secret;
+}
 const SNWS2_AUTHORIZATION = /SNWS2\s+Credential=[^\s,"]*,\s*SignedHeaders=[^\s,"]*,\s*Signature=[0-9a-fA-F]*/g;
 const SIGNATURE_PARAMETER = /Signature=[0-9a-fA-F]{16,}/g;
 /** Values shorter than this are not secrets we mint or hold, and would redact ordinary words. */
@@ -18,15 +29,18 @@ const MIN_SECRET_LENGTH = 8;
 export class Redactor {
   readonly #values = new Set<string>();
   /**
-   * Registered values by the hash of their first MIN_SECRET_LENGTH characters, A–Z lower-cased,
-   * longest first: one pass over a text finds every value at a cost that does not grow with how
-   * many there are (a process may mint hundreds; a regular expression of them all slows every output).
+   * Every MIN_SECRET_LENGTH-character window of every registered value (A–Z lower-cased), by its
+   * hash: where in which value it starts. Any value is at least `#step` windows long, so a text
+   * need only be hashed at every `#step`th position to meet one window of each value it holds.
+   * The cost of a scan does not grow with how many values there are (a process may mint hundreds;
+   * a regular expression of them all slows every output).
    */
-  readonly #byPrefix = new Map<number, string[]>();
-  /** Which low hash bits any registered prefix has: most positions are ruled out without a Map lookup. */
+  readonly #windows = new Map<number, { value: string; offset: number }[]>();
+  /** Which low hash bits any window has: most positions are ruled out without a Map lookup. */
   readonly #seen = new Uint8Array(HASH_FILTER_SIZE);
   /** The shortest registered value: a shorter string cannot hold one. */
   #shortest = Infinity;
+  #step = 1;
 
   /**
    * Registers a secret with every form it may be written in: a string as itself and in base64, a
@@ -40,18 +54,19 @@ export class Redactor {
       if (form.length >= MIN_SECRET_LENGTH && !this.#values.has(form)) {
         this.#values.add(form);
         // Case-insensitive: hex keys are written in either case (and over-matching a secret is harmless).
-        const folded = caseFolded(form);
-        const hash = prefixHash(folded, 0);
-        const bucket = this.#byPrefix.get(hash) ?? [];
-        bucket.push(folded);
-        bucket.sort((a, b) => b.length - a.length);
-        this.#byPrefix.set(hash, bucket);
-        this.#seen[hash & (HASH_FILTER_SIZE - 1)] = 1;
+        const value = caseFolded(form);
+        for (let offset = 0; offset + MIN_SECRET_LENGTH <= value.length; offset++) {
+          const hash = windowHash(value, offset);
+          const entries = this.#windows.get(hash);
+          if (entries) entries.push({ value, offset });
+          else this.#windows.set(hash, [{ value, offset }]);
+          this.#seen[hash & (HASH_FILTER_SIZE - 1)] = 1;
+        }
         this.#shortest = Math.min(this.#shortest, form.length);
+        this.#step = this.#shortest - MIN_SECRET_LENGTH + 1;
       }
     }
   }
-
   /**
    * Redacts a string. `reveal`, when given, is the one secret this output may carry (a new token's
    * one-time reveal); it stays a registered secret for every other output.
@@ -64,12 +79,11 @@ export class Redactor {
       output = output.replace(SNWS2_AUTHORIZATION, `SNWS2 ${REDACTED}`).replace(SIGNATURE_PARAMETER, `Signature=${REDACTED}`);
     }
     if (output.length < this.#shortest) return output;
-    const replace = (text: string) => this.#replaceValues(text, reveal);
-    output = replace(output);
+    output = this.#replaceValues(output, reveal);
     // A secret split by invisible characters is still the secret: the text is then shown without them.
     if (hasInvisible(output)) {
       const visible = output.replace(INVISIBLE_CHARACTERS, (char) => (KEPT_WHITESPACE.includes(char) ? char : ""));
-      const redacted = replace(visible);
+      const redacted = this.#replaceValues(visible, reveal);
       if (redacted !== visible) return redacted;
     }
     return output;
@@ -87,19 +101,27 @@ export class Redactor {
     if (typeof input === "string") return this.text(input, reveal);
     // Bytes (a signing key is a Buffer) would serialise as their numbers: never let them through.
     if (ArrayBuffer.isView(input) || input instanceof ArrayBuffer) return REDACTED;
+    // Plain loops: a result is walked on every call, and most of it is left as it is.
     if (Array.isArray(input)) {
-      const output = input.map((item) => this.#walk(item, reveal));
-      return output.every((item, index) => item === input[index]) ? input : output;
+      let output: unknown[] | undefined;
+      for (let index = 0; index < input.length; index++) {
+        const item: unknown = input[index];
+        const redacted = this.#walk(item, reveal);
+        if (redacted !== item) (output ??= [...input])[index] = redacted;
+      }
+      return output ?? input;
     }
     if (input !== null && typeof input === "object") {
-      const output: Record<string, unknown> = {};
-      let changed = false;
-      for (const [key, item] of Object.entries(input)) {
+      const record = input as Record<string, unknown>;
+      let output: Record<string, unknown> | undefined;
+      for (const key in record) {
+        if (!Object.hasOwn(record, key)) continue;
+        const item = record[key];
         const keep = reveal !== undefined && item === reveal;
-        output[key] = SECRET_KEYS.has(key.toLowerCase()) && !keep ? REDACTED : this.#walk(item, reveal);
-        changed ||= output[key] !== item;
+        const redacted = isSecretKey(key) && !keep ? REDACTED : this.#walk(item, reveal);
+        if (redacted !== item) (output ??= { ...record })[key] = redacted;
       }
-      return changed ? output : input;
+      return output ?? input;
     }
     return input;
   }
@@ -109,30 +131,35 @@ export class Redactor {
    * become one replacement, so no part of either shows. `reveal` is kept where it is a whole replacement.
    */
   #replaceValues(text: string, reveal: string | undefined): string {
-    if (text.length < this.#shortest) return text;
-    const folded = caseFolded(text);
+    let found: [start: number, end: number][] | undefined;
+    for (let at = 0; at + MIN_SECRET_LENGTH <= text.length; at += this.#step) {
+      const hash = windowHash(text, at);
+      if (!this.#seen[hash & (HASH_FILTER_SIZE - 1)]) continue;
+      for (const { value, offset } of this.#windows.get(hash) ?? []) {
+        const start = at - offset;
+        if (start >= 0 && foldedAt(text, start, value)) (found ??= []).push([start, start + value.length]);
+      }
+    }
+    if (!found) return text;
+    found.sort((a, b) => a[0] - b[0]);
     let output = "";
     let copied = 0;
-    // The range [start, end) being replaced; start < 0 while none is.
-    let start = -1;
-    let end = -1;
-    const replace = () => {
+    const replace = (start: number, end: number) => {
       const match = text.slice(start, end);
       output += text.slice(copied, start) + (match === reveal ? match : REDACTED);
       copied = end;
-      start = -1;
     };
-    let hash = 0;
-    for (let at = 0; at + MIN_SECRET_LENGTH <= folded.length; at++) {
-      hash = at === 0 ? prefixHash(folded, 0) : rollHash(hash, folded.charCodeAt(at - 1), folded.charCodeAt(at + MIN_SECRET_LENGTH - 1));
-      if (start >= 0 && at >= end) replace();
-      const value = this.#seen[hash & (HASH_FILTER_SIZE - 1)] ? this.#byPrefix.get(hash)?.find((candidate) => folded.startsWith(candidate, at)) : undefined;
-      if (value === undefined) continue;
-      if (start < 0) start = at;
-      end = Math.max(end, at + value.length);
+    let [start, end] = found[0] as [number, number];
+    for (const [from, to] of found) {
+      if (from < end) {
+        end = Math.max(end, to);
+        continue;
+      }
+      replace(start, end);
+      [start, end] = [from, to];
     }
-    if (start >= 0) replace();
-    return copied === 0 ? text : output + text.slice(copied);
+    replace(start, end);
+    return output + text.slice(copied);
   }
 }
 
@@ -142,24 +169,29 @@ export class Redactor {
  * length (İ), and an exact copy of a secret matches anyway.
  */
 function caseFolded(text: string): string {
-  // Most text is printable ASCII, where the built-in lower-casing is exact and fast.
-  return BEYOND_PRINTABLE_ASCII.test(text) ? text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) : text.toLowerCase();
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
-const BEYOND_PRINTABLE_ASCII = /[^\t\n\r\x20-\x7e]/;
-
-// A polynomial hash of MIN_SECRET_LENGTH characters, rolled one character at a time (Rabin–Karp),
-// in 32-bit arithmetic. A collision only costs a comparison.
+// A polynomial hash of MIN_SECRET_LENGTH characters, A–Z lower-cased, in 32-bit arithmetic. A
+// collision only costs a comparison.
 const BASE = 31;
 const HASH_FILTER_SIZE = 1 << 16;
-const BASE_TO_LENGTH = Array.from({ length: MIN_SECRET_LENGTH }).reduce<number>((power) => Math.imul(power, BASE), 1);
 
-function prefixHash(text: string, from: number): number {
+function windowHash(text: string, from: number): number {
   let hash = 0;
-  for (let index = from; index < from + MIN_SECRET_LENGTH; index++) hash = (Math.imul(hash, BASE) + text.charCodeAt(index)) | 0;
+  for (let index = from; index < from + MIN_SECRET_LENGTH; index++) hash = (Math.imul(hash, BASE) + folded(text.charCodeAt(index))) | 0;
   return hash;
 }
 
-function rollHash(hash: number, leaving: number, entering: number): number {
-  return (Math.imul(hash, BASE) - Math.imul(leaving, BASE_TO_LENGTH) + entering) | 0;
+/** Whether `text` holds `value` (already folded) at `start`, A–Z in either case. */
+function foldedAt(text: string, start: number, value: string): boolean {
+  if (start + value.length > text.length) return false;
+  for (let index = 0; index < value.length; index++) {
+    if (folded(text.charCodeAt(start + index)) !== value.charCodeAt(index)) return false;
+  }
+  return true;
+}
+
+function folded(code: number): number {
+  return code >= 65 && code <= 90 ? code + 32 : code;
 }
