@@ -16,7 +16,8 @@ import { SolarNetworkError } from "./errors.js";
 
 export const TOKENS_PATH = "/solaruser/api/v1/sec/user/auth-tokens";
 
-const wireTokenSchema = z.looseObject({
+/** A token as SolarNetwork sends it; fields a newer SolarNetwork adds are dropped, as in its policy. */
+const wireTokenSchema = z.object({
   id: z.string(),
   created: z.union([z.string(), z.number()]),
   userId: z.number(),
