@@ -39,6 +39,16 @@ describe("reads", () => {
     expect(textOf(result)).toMatch(/could not read/);
   });
 
+  it("report a JSON reply of the wrong shape, passing none of it on", async () => {
+    h = await startHarness();
+    const reply = { success: true, data: { results: [{ id: "TOKEN-OF-WRONG-SHAPE", created: "2025-01-01 00:00:00Z", userId: "1", status: "Active", type: "User" }] } };
+    h.solarUser.injectFault({ kind: "status", status: 200, body: JSON.stringify(reply), contentType: "application/json" });
+    const result = await h.call("list_tokens", {});
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/could not read/);
+    expect(textOf(result)).not.toContain("TOKEN-OF-WRONG-SHAPE");
+  });
+
   it("honour 429 and retry", async () => {
     h = await startHarness();
     h.solarUser.injectFault({ kind: "status", status: 429, headers: { "Retry-After": "0" } });

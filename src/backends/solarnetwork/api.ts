@@ -1,13 +1,5 @@
-import { z } from "zod";
-import {
-  RESTRICTION_FIELDS,
-  TOKEN_STATUSES,
-  TOKEN_TYPES,
-  wirePolicySchema,
-  type Policy,
-  type Token,
-  type TokenPolicy,
-} from "./model.js";
+import { RESTRICTION_FIELDS, type Policy, type Token, type TokenPolicy } from "./model.js";
+import { isFindReply, isWireToken, type WirePolicy, type WireToken } from "./wire.js";
 import type { NewToken, PolicyUpdateMode, TokenFilter, TokenInfo, TokenService } from "./service.js";
 import type { SolarNetworkClient } from "./client.js";
 import { SolarNetworkError } from "./errors.js";
@@ -15,22 +7,6 @@ import { SolarNetworkError } from "./errors.js";
 /** SolarNetwork's security-token API (`/solaruser/api/v1/sec/user/auth-tokens`) as a TokenService. */
 
 export const TOKENS_PATH = "/solaruser/api/v1/sec/user/auth-tokens";
-
-/** A token as SolarNetwork sends it; fields a newer SolarNetwork adds are dropped, as in its policy. */
-const wireTokenSchema = z.object({
-  id: z.string(),
-  created: z.union([z.string(), z.number()]),
-  userId: z.number(),
-  name: z.string().nullish(),
-  description: z.string().nullish(),
-  status: z.enum(TOKEN_STATUSES),
-  type: z.enum(TOKEN_TYPES),
-  expired: z.boolean().optional(),
-  policy: wirePolicySchema.nullish(),
-  authSecret: z.string().optional(),
-});
-type WireToken = z.infer<typeof wireTokenSchema>;
-const findReplySchema = z.object({ results: z.array(wireTokenSchema).nullish() });
 
 export class SolarNetworkTokenService implements TokenService {
   constructor(private readonly client: SolarNetworkClient) {}
@@ -54,7 +30,7 @@ export class SolarNetworkTokenService implements TokenService {
       json: Object.keys(policy).length > 0 ? policy : undefined,
       signal,
     });
-    const wire = decode(wireTokenSchema, data);
+    const wire = checked(isWireToken, data);
     if (!wire.authSecret) {
       throw new SolarNetworkError("bad-reply", "SolarNetwork created a token but its reply held no secret.", {
         mayHaveApplied: true,
@@ -90,7 +66,7 @@ export class SolarNetworkTokenService implements TokenService {
       json: policy,
       signal,
     });
-    return toToken(decode(wireTokenSchema, data));
+    return toToken(checked(isWireToken, data));
   }
 
   async delete(tokenId: string, signal?: AbortSignal): Promise<void> {
@@ -99,18 +75,15 @@ export class SolarNetworkTokenService implements TokenService {
 
   async #find(query: [string, string][], signal: AbortSignal | undefined): Promise<Token[]> {
     const data = await this.client.call({ method: "GET", path: `${TOKENS_PATH}/find`, query, signal });
-    const { results } = decode(findReplySchema, data ?? {});
+    const { results } = checked(isFindReply, data ?? {});
     // /find orders by token ID; people (and the root listing) expect creation order.
     return inCreationOrder((results ?? []).map(toToken));
   }
 }
 
-function decode<T>(schema: z.ZodType<T>, data: unknown): T {
-  const parsed = schema.safeParse(data);
-  if (!parsed.success) {
-    throw new SolarNetworkError("bad-reply", "SolarNetwork's reply did not have the expected shape.");
-  }
-  return parsed.data;
+function checked<T>(check: (value: unknown) => value is T, data: unknown): T {
+  if (!check(data)) throw new SolarNetworkError("bad-reply", "SolarNetwork's reply did not have the expected shape.");
+  return data;
 }
 
 /** SolarNetwork writes `2025-09-29 04:23:20.302916611Z`; we return ISO 8601 (`...T04:23:20.302Z`). */
@@ -155,7 +128,7 @@ function toToken(wire: WireToken): Token {
   return token;
 }
 
-function toPolicy(wire: z.infer<typeof wirePolicySchema>): TokenPolicy {
+function toPolicy(wire: WirePolicy): TokenPolicy {
   const policy: TokenPolicy = {};
   for (const key of RESTRICTION_FIELDS) {
     const value = wire[key];

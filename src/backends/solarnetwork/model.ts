@@ -48,12 +48,6 @@ const restrictionShape = {
   refreshAllowed: z.boolean().optional(),
 };
 
-/**
- * A policy as SolarNetwork sends it (`notAfter` in epoch ms). Fields a newer SolarNetwork adds are
- * dropped, not refused; nothing here passes them on (a loose object cost a fifth more per listing).
- */
-export const wirePolicySchema = z.object({ ...restrictionShape, notAfter: z.number().optional() });
-
 /** A policy as the tools return it. */
 export const tokenPolicySchema = z.object({
   ...restrictionShape,

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
-import { TOKEN_STATUSES, TOKEN_TYPES, wirePolicySchema, type Policy, type TokenStatus, type TokenType } from "../../backends/solarnetwork/model.js";
+import { TOKEN_STATUSES, TOKEN_TYPES, type Policy, type TokenStatus, type TokenType } from "../../backends/solarnetwork/model.js";
+import { isWirePolicy, type WirePolicy } from "../../backends/solarnetwork/wire.js";
 
 /**
  * Token storage for the local SolarUser. Secrets are kept, in the clear, because the server must
@@ -63,7 +64,7 @@ const fileSchema = z.object({
       name: z.string().optional(),
       description: z.string().optional(),
       created: z.number(),
-      policy: wirePolicySchema.optional(),
+      policy: z.custom<WirePolicy>(isWirePolicy).optional(),
     }),
   ),
 });
