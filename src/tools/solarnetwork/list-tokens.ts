@@ -3,7 +3,7 @@ import { readProvenance } from "../../core/provenance.js";
 import { sanitizeToken } from "../../backends/solarnetwork/sanitize.js";
 import { isRestricted, tokenSchema, type Token } from "../../backends/solarnetwork/model.js";
 import { defineTool } from "./tool.js";
-import { pageOf, pageSummary } from "../paging.js";
+import { pageSummary, shownPage } from "../paging.js";
 import { tokensText } from "./text.js";
 import { displayModeField, mintedByAssistantField, statusField, tokenTypeField, visibleText } from "../fields.js";
 
@@ -37,13 +37,12 @@ export const listTokens = defineTool({
   async run(input, { tokens, signal, ownTokenId, redact }) {
     const all = await tokens.list({ type: input.type, status: input.status }, signal);
     const own = all.find((token) => token.id === ownTokenId);
-    // Matched against what is shown, never the raw fields: a search must not read a hidden value back.
-    const shown = all
-      .map(sanitizeToken)
-      .map((token) => ({ ...token, mintedByAssistant: readProvenance(token.description) !== undefined }))
-      .filter((token) => input.mintedByAssistant === undefined || token.mintedByAssistant === input.mintedByAssistant);
-    const matching = input.search ? shown.filter(matcher(input.search, redact)) : shown;
-    const page = pageOf(matching, input);
+    const show = (token: Token) => {
+      const clean = sanitizeToken(token);
+      return { ...clean, mintedByAssistant: readProvenance(clean.description) !== undefined };
+    };
+    const matches = input.search ? matcher(input.search, redact) : undefined;
+    const page = shownPage(all, show, { mintedByAssistant: input.mintedByAssistant, matches }, input);
     const structured = { ...page, warnings: own && isRestricted(own.policy) ? [RESTRICTED_CREDENTIAL] : [] };
     return { structured, text: tokensText(structured, input.displayMode, page.tokens, [pageSummary(page), ...structured.warnings]) };
   },

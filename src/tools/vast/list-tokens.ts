@@ -2,7 +2,7 @@ import { z } from "zod";
 import { readProvenance } from "../../core/provenance.js";
 import { sanitizeVastToken } from "../../backends/vast/sanitize.js";
 import { displayModeField, mintedByAssistantField, visibleText } from "../fields.js";
-import { pageOf, pageSummary } from "../paging.js";
+import { pageSummary, shownPage } from "../paging.js";
 import { defineTool } from "./tool.js";
 import { tokensText } from "./text.js";
 import { vastTokenSchema } from "../../backends/vast/tokens.js";
@@ -33,14 +33,15 @@ export const listVastTokens = defineTool({
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async run(input, { tokens, signal, redact }) {
-    const all = (await tokens.list({ owner: input.owner, includeRevoked: input.includeRevoked }, signal))
-      .map(sanitizeVastToken)
-      .map((token) => ({ ...token, mintedByAssistant: readProvenance(token.name) !== undefined }))
-      .filter((token) => input.mintedByAssistant === undefined || token.mintedByAssistant === input.mintedByAssistant);
+    const all = await tokens.list({ owner: input.owner, includeRevoked: input.includeRevoked }, signal);
+    const show = (token: (typeof all)[number]) => {
+      const clean = sanitizeVastToken(token);
+      return { ...clean, mintedByAssistant: readProvenance(clean.name) !== undefined };
+    };
     const needle = input.search?.toLowerCase();
     // Matched against what is shown, never the raw fields: a search must not read a hidden value back.
-    const matching = needle ? all.filter((token) => [token.id, token.name, token.owner].some((f) => redact(f).toLowerCase().includes(needle))) : all;
-    const page = pageOf(matching, input);
+    const matches = needle ? (token: ReturnType<typeof show>) => [token.id, token.name, token.owner].some((f) => redact(f).toLowerCase().includes(needle)) : undefined;
+    const page = shownPage(all, show, { mintedByAssistant: input.mintedByAssistant, matches }, input);
     const structured = { ...page, warnings: [] as string[] };
     return { structured, text: tokensText(structured, input.displayMode, page.tokens, [pageSummary(page)]) };
   },
