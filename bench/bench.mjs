@@ -3,7 +3,8 @@
 // node_modules/.cache/sn-tokens-mcp-bench/: outside git, and outside what eslint lints (bundled
 // output would fail the project's lint rules).
 //
-// 1. run.js: the bench itself (bench/*.ts), bundled with esbuild. Its imports of
+// 1. run.js: the bench itself (bench/*.ts), bundled with esbuild, and beside it stdio-floor.js,
+//    the bare stdio process the per-call section measures ours against. Their imports of
 //    ../src/*.js are rewritten to the built ../dist/*.js and left external, so every figure measured
 //    in-process is of the code `dist/` ships, and node_modules stay external too.
 // Spawned servers run dist/cli.js, the esbuild bundle `npm run build` ships (scripts/bundle.mjs).
@@ -38,8 +39,8 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 await build({
-  entryPoints: [join(root, "bench", "run.ts")],
-  outfile: join(out, "run.js"),
+  entryPoints: [join(root, "bench", "run.ts"), join(root, "bench", "stdio-floor.ts")],
+  outdir: out,
   bundle: true,
   packages: "external",
   platform: "node",

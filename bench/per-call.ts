@@ -1,7 +1,8 @@
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { listedCount, serverEnv, startAccount, startInProcess, type Account } from "./in-process.js";
 import { median, quantile, round, type Row } from "./stats.js";
-import { handshake, spawnPeer } from "./stdio-peer.js";
+import { handshake, spawnPeer, type StdioPeer } from "./stdio-peer.js";
 
 /**
  * 3. Per-call overhead: `tools/call list_tokens` against the same signed GET made directly with
@@ -10,8 +11,11 @@ import { handshake, spawnPeer } from "./stdio-peer.js";
  * - in-process: the MCP SDK Client over the SDK's in-memory transport to the composed server;
  * - stdio: `node dist/cli.js` as a child process, as a desktop app runs it, called by a bare
  *   newline-delimited JSON-RPC client: adds serialization, the pipe and the child's own event loop.
- * Calls alternate (ABAB, the order swapped every pair) so that both see the same machine; the
- * overhead is the difference of the medians.
+ *   Its yardstick is a bare stdio process making the same GET (bench/stdio-floor.ts), which pays
+ *   the pipe, a second event loop and HTTP between processes as ours does; the direct GET in the
+ *   bench process, which pays none of them, is shown beside it.
+ * Calls alternate (ABAB, the order swapped every pair; ABCCBA for three) so that every variant sees
+ * the same machine; the overhead is the difference of the medians.
  */
 
 export interface PerCallOptions {
@@ -26,26 +30,29 @@ export interface Paired {
   direct: number[];
 }
 
-/** `pairs` alternating calls of both (the order swapped every pair) after `warmup` unrecorded ones. */
-export async function alternate(
-  ours: () => Promise<unknown>,
-  direct: () => Promise<unknown>,
+/**
+ * `pairs` rounds of one call of each (in the given order, then reversed, and so on) after `warmup`
+ * unrecorded rounds: every variant sees the same machine.
+ */
+export async function interleave<Name extends string>(
+  variants: Record<Name, () => Promise<unknown>>,
   options: Pick<PerCallOptions, "warmup" | "pairs">,
-): Promise<Paired> {
-  const samples: Paired = { ours: [], direct: [] };
-  const timed = async (fn: () => Promise<unknown>, into: number[] | undefined) => {
-    const started = performance.now();
-    await fn();
-    into?.push(performance.now() - started);
-  };
+): Promise<Record<Name, number[]>> {
+  const names = Object.keys(variants) as Name[];
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Name, number[]>;
   for (let i = 0; i < options.warmup + options.pairs; i++) {
-    const record = i >= options.warmup;
-    const first = i % 2 === 0;
-    if (first) await timed(ours, record ? samples.ours : undefined);
-    await timed(direct, record ? samples.direct : undefined);
-    if (!first) await timed(ours, record ? samples.ours : undefined);
+    for (const name of i % 2 === 0 ? names : [...names].reverse()) {
+      const started = performance.now();
+      await variants[name]();
+      if (i >= options.warmup) samples[name].push(performance.now() - started);
+    }
   }
   return samples;
+}
+
+/** `pairs` alternating calls of both (ABAB, the order swapped every pair) after `warmup` unrecorded ones. */
+export function alternate(ours: () => Promise<unknown>, direct: () => Promise<unknown>, options: Pick<PerCallOptions, "warmup" | "pairs">): Promise<Paired> {
+  return interleave({ ours, direct }, options);
 }
 
 async function checkedAccount(options: PerCallOptions, account: Account): Promise<void> {
@@ -65,47 +72,54 @@ async function inProcess(options: PerCallOptions): Promise<Paired> {
   }
 }
 
-async function overStdio(options: PerCallOptions): Promise<Paired & { lineBytes: number }> {
+interface OverStdio {
+  ours: number[];
+  floor: number[];
+  direct: number[];
+  lineBytes: { ours: number; floor: number };
+}
+
+async function overStdio(options: PerCallOptions): Promise<OverStdio> {
   const account = await startAccount(options.tokens);
-  const peer = spawnPeer(process.execPath, [join(options.root, "dist", "cli.js")], {
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? "/tmp",
-    ...serverEnv(account),
-  });
+  const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...serverEnv(account) };
+  const ours = spawnPeer(process.execPath, [join(options.root, "dist", "cli.js")], env);
+  // Built beside this bench by bench/bench.mjs.
+  const floor = spawnPeer(process.execPath, [fileURLToPath(new URL("./stdio-floor.js", import.meta.url))], env);
   try {
     await checkedAccount(options, account);
-    await handshake(peer);
-    await peer.request("tools/list");
-    const call = async () => {
+    await handshake(ours);
+    await ours.request("tools/list");
+    const call = (peer: StdioPeer) => async () => {
       const { bytes, result } = await peer.requestSized("tools/call", { name: "list_tokens", arguments: {} });
-      const { isError, structuredContent } = result as { isError?: boolean; structuredContent?: { tokens?: unknown[] } };
-      if (isError || structuredContent?.tokens?.length !== Math.min(options.tokens, 50)) throw new Error("per-call: list_tokens over stdio failed");
+      const { isError, structuredContent } = result as { isError?: boolean; structuredContent?: { tokens?: unknown[]; results?: unknown[] } };
+      const listed = structuredContent?.tokens ?? structuredContent?.results;
+      if (isError || listed?.length !== Math.min(options.tokens, 50)) throw new Error("per-call: list_tokens over stdio failed");
       return bytes;
     };
-    const lineBytes = await call();
-    return { ...(await alternate(call, () => account.directFind(), options)), lineBytes };
+    const lineBytes = { ours: await call(ours)(), floor: await call(floor)() };
+    return { ...(await interleave({ ours: call(ours), floor: call(floor), direct: () => account.directFind() }, options)), lineBytes };
   } finally {
-    await peer.close();
+    await Promise.all([ours.close(), floor.close()]);
     await account.close();
   }
 }
 
-function row(setup: string, samples: Paired, tokens: number): Row {
-  const ours = median(samples.ours);
-  const peer = median(samples.direct);
-  const added = ours - peer;
+function row(figure: string, ours: number[], peer: { name: string; samples: number[] }, target: boolean, note = ""): Row {
+  const oursMs = median(ours);
+  const peerMs = median(peer.samples);
+  const added = oursMs - peerMs;
   return {
     section: "per-call",
-    figure: `list_tokens ${setup} vs direct signed GET (${tokens} tokens)`,
-    ours: round(ours, 3),
+    figure,
+    ours: round(oursMs, 3),
     unit: "ms/call",
-    peer: "SolarNetworkClient GET /find",
-    peerValue: round(peer, 3),
+    peer: peer.name,
+    peerValue: round(peerMs, 3),
     ratioOf: "ours/peer time",
-    ratio: round(ours / peer, 2),
-    target: "added ≤ 1 ms",
-    pass: added <= 1,
-    note: `added ${round(added, 3)} ms (median)`,
+    ratio: round(oursMs / peerMs, 2),
+    target: target ? "added ≤ 1 ms" : "—",
+    pass: target ? added <= 1 : null,
+    note: `added ${round(added, 3)} ms (median)${note}`,
   };
 }
 
@@ -120,13 +134,36 @@ export function pairedDetail(samples: Paired) {
 export async function benchPerCall(options: PerCallOptions): Promise<{ rows: Row[]; details: Record<string, unknown> }> {
   const memory = await inProcess(options);
   const stdio = await overStdio(options);
+  const direct = { name: "SolarNetworkClient GET /find", samples: memory.direct };
+  const floorAdded = round(median(stdio.floor) - median(stdio.direct), 3);
   return {
-    rows: [row("in process (SDK Client, in-memory transport)", memory, options.tokens), row("over stdio (node dist/cli.js)", stdio, options.tokens)],
+    rows: [
+      row(`list_tokens in process (SDK Client, in-memory transport) vs direct signed GET (${options.tokens} tokens)`, memory.ours, direct, true),
+      row(
+        `list_tokens over stdio (node dist/cli.js) vs a bare stdio process making the same GET (${options.tokens} tokens)`,
+        stdio.ours,
+        { name: "bench/stdio-floor.ts", samples: stdio.floor },
+        true,
+        `; lines of ${stdio.lineBytes.ours} and ${stdio.lineBytes.floor} B`,
+      ),
+      row(
+        `list_tokens over stdio (node dist/cli.js) vs direct signed GET in the bench process (${options.tokens} tokens)`,
+        stdio.ours,
+        { name: "SolarNetworkClient GET /find", samples: stdio.direct },
+        false,
+        `; the bare stdio process alone adds ${floorAdded} ms`,
+      ),
+    ],
     details: {
       tokens: options.tokens,
       pairs: options.pairs,
       inProcess: pairedDetail(memory),
-      stdio: { ...pairedDetail(stdio), responseLineBytes: stdio.lineBytes },
+      stdio: {
+        ...pairedDetail({ ours: stdio.ours, direct: stdio.direct }),
+        floor: pairedDetail({ ours: stdio.ours, direct: stdio.floor }),
+        floorAddedMs: floorAdded,
+        responseLineBytes: stdio.lineBytes,
+      },
     },
   };
 }
