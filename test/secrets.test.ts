@@ -178,6 +178,13 @@ describe("Redactor", () => {
     expect(greek.text("x abcdefgΣ")).toBe(`x ${REDACTED}`);
   });
 
+  it("never reads past the end of a text into what an earlier one left", () => {
+    const fresh = new Redactor();
+    fresh.addSecret("0123456789abcdef");
+    expect(fresh.text("abcdefgh0123456789abcdef")).toBe(`abcdefgh${REDACTED}`);
+    expect(fresh.text("abcdefgh0123456789abcd")).toBe("abcdefgh0123456789abcd");
+  });
+
   it("hides bytes whatever their field is called", () => {
     const key = Buffer.alloc(32, 7);
     expect(redactor.value({ k: key, nested: [new Uint8Array(key)], n: 7 })).toEqual({ k: REDACTED, nested: [REDACTED], n: 7 });

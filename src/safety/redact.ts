@@ -4,6 +4,7 @@
  * in this process), secret-bearing keys in structured data, and SNWS2 authorization patterns.
  */
 
+import { codeUnits } from "./code-units.js";
 import { hasInvisible, INVISIBLE_CHARACTERS } from "./sanitize.js";
 
 export const REDACTED = "[REDACTED]";
@@ -55,8 +56,9 @@ export class Redactor {
         this.#values.add(form);
         // Case-insensitive: hex keys are written in either case (and over-matching a secret is harmless).
         const value = caseFolded(form);
+        const units = codeUnits(value);
         for (let offset = 0; offset + MIN_SECRET_LENGTH <= value.length; offset++) {
-          const hash = windowHash(value, offset);
+          const hash = windowHash(units, offset);
           const entries = this.#windows.get(hash);
           if (entries) entries.push({ value, offset });
           else this.#windows.set(hash, [{ value, offset }]);
@@ -132,12 +134,13 @@ export class Redactor {
    */
   #replaceValues(text: string, reveal: string | undefined): string {
     let found: [start: number, end: number][] | undefined;
+    const units = codeUnits(text);
     for (let at = 0; at + MIN_SECRET_LENGTH <= text.length; at += this.#step) {
-      const hash = windowHash(text, at);
+      const hash = windowHash(units, at);
       if (!this.#seen[hash & (HASH_FILTER_SIZE - 1)]) continue;
       for (const { value, offset } of this.#windows.get(hash) ?? []) {
         const start = at - offset;
-        if (start >= 0 && foldedAt(text, start, value)) (found ??= []).push([start, start + value.length]);
+        if (start >= 0 && start + value.length <= text.length && foldedAt(units, start, value)) (found ??= []).push([start, start + value.length]);
       }
     }
     if (!found) return text;
@@ -177,17 +180,16 @@ function caseFolded(text: string): string {
 const BASE = 31;
 const HASH_FILTER_SIZE = 1 << 16;
 
-function windowHash(text: string, from: number): number {
+function windowHash(units: Uint16Array, from: number): number {
   let hash = 0;
-  for (let index = from; index < from + MIN_SECRET_LENGTH; index++) hash = (Math.imul(hash, BASE) + folded(text.charCodeAt(index))) | 0;
+  for (let index = from; index < from + MIN_SECRET_LENGTH; index++) hash = (Math.imul(hash, BASE) + folded(units[index] as number)) | 0;
   return hash;
 }
 
-/** Whether `text` holds `value` (already folded) at `start`, A–Z in either case. */
-function foldedAt(text: string, start: number, value: string): boolean {
-  if (start + value.length > text.length) return false;
+/** Whether `units` hold `value` (already folded) at `start`, A–Z in either case. */
+function foldedAt(units: Uint16Array, start: number, value: string): boolean {
   for (let index = 0; index < value.length; index++) {
-    if (folded(text.charCodeAt(start + index)) !== value.charCodeAt(index)) return false;
+    if (folded(units[start + index] as number) !== value.charCodeAt(index)) return false;
   }
   return true;
 }

@@ -4,6 +4,8 @@
  * are removed, and the length is capped. The text is then only ever returned as a data field.
  */
 
+import { codeUnits } from "./code-units.js";
+
 export const MAX_UNTRUSTED_LENGTH = 256;
 
 /** Line and paragraph breaks of any kind: shown as one space. */
@@ -26,8 +28,9 @@ const LOOKED_AT = new Uint8Array(0x10000);
  * the Unicode-property pattern run over a whole text costs about ten times as much.
  */
 export function hasInvisible(text: string): boolean {
+  const units = codeUnits(text);
   for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
+    const code = units[index] as number;
     if (code >= 0x20 && code < 0x7f) continue;
     if (code >= 0xd800 && code <= 0xdfff) {
       // A lone surrogate is invisible; a pair is one character, looked at whole.
