@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isFindReply, isWirePolicy, isWireToken } from "../src/backends/solarnetwork/wire.js";
+import { isoCreated } from "../src/backends/solarnetwork/api.js";
 
 /** SolarNetwork's token JSON is checked in place (wire.ts): what it accepts, and each field it refuses. */
 const token = {
@@ -59,5 +60,16 @@ describe("SolarNetwork's token JSON", () => {
   it("is refused when a reply is not an object, or its results not a list of tokens", () => {
     for (const reply of [null, [], "x", { results: {} }, { results: [token, { ...token, id: 1 }] }]) expect(isFindReply(reply)).toBe(false);
     expect(isWireToken(Object.create({ id: "inherited" }))).toBe(false);
+  });
+});
+
+describe("a token's creation time", () => {
+  it("is given in ISO 8601 whether SolarNetwork writes it with a space, a T, a fraction or epoch milliseconds", () => {
+    expect(isoCreated("2025-09-29 04:23:20.302916611Z")).toBe("2025-09-29T04:23:20.302916611Z");
+    expect(isoCreated("2025-09-29 04:23:20Z")).toBe("2025-09-29T04:23:20Z");
+    expect(isoCreated("2025-09-29T04:23:20.3Z")).toBe("2025-09-29T04:23:20.3Z");
+    expect(isoCreated(1_759_119_800_302)).toBe("2025-09-29T04:23:20.302Z");
+    expect(isoCreated("2025-09-29T06:23:20+02:00")).toBe("2025-09-29T04:23:20.000Z");
+    expect(isoCreated("not a time")).toBe("not a time");
   });
 });

@@ -86,17 +86,17 @@ function checked<T>(check: (value: unknown) => value is T, data: unknown): T {
   return data;
 }
 
-/** SolarNetwork writes `2025-09-29 04:23:20.302916611Z`; we return ISO 8601 (`...T04:23:20.302Z`). */
+/** SolarNetwork writes `2025-09-29 04:23:20.302916611Z`; we return ISO 8601 (`...T04:23:20.302916611Z`). */
 export function isoCreated(created: string | number): string {
   if (typeof created === "number") return new Date(created).toISOString();
-  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(created);
-  if (!match) {
+  if (!SOLARNETWORK_TIME.test(created)) {
     const parsed = Date.parse(created);
     return Number.isFinite(parsed) ? new Date(parsed).toISOString() : created;
   }
-  const fraction = match[3] ? `.${match[3]}` : "";
-  return `${match[1]}T${match[2]}${fraction}Z`;
+  return created[10] === "T" ? created : `${created.slice(0, 10)}T${created.slice(11)}`;
 }
+
+const SOLARNETWORK_TIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
 
 function inCreationOrder(tokens: Token[]): Token[] {
   // Each timestamp parsed once, not once per comparison.
