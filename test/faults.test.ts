@@ -121,6 +121,7 @@ describe("a create", () => {
     ["a 502 from a proxy", { kind: "applyThenStatus", status: 502, body: "<html>Bad Gateway</html>", contentType: "text/html" }],
     ["a 429", { kind: "applyThenStatus", status: 429 }],
     ["an unreadable 200", { kind: "applyThenStatus", status: 200, body: '{"success":true,"data":{"id":', contentType: "application/json" }],
+    ["a 200 of the wrong shape", { kind: "applyThenStatus", status: 200, body: '{"success":true,"data":{"id":7}}', contentType: "application/json" }],
   ] as const) {
     it(`whose reply is ${what} after it was applied is not re-sent; the orphan is found and deleted, and no retry is advised`, async () => {
       h = await startHarness();

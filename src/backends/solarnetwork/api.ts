@@ -30,13 +30,16 @@ export class SolarNetworkTokenService implements TokenService {
       json: Object.keys(policy).length > 0 ? policy : undefined,
       signal,
     });
-    const wire = checked(isWireToken, data);
-    if (!wire.authSecret) {
+    // A reply to a create that cannot be read still means a token may exist: it is looked for and ended.
+    if (!isWireToken(data)) {
+      throw new SolarNetworkError("bad-reply", "SolarNetwork's reply to a create did not have the expected shape.", { mayHaveApplied: true });
+    }
+    if (!data.authSecret) {
       throw new SolarNetworkError("bad-reply", "SolarNetwork created a token but its reply held no secret.", {
         mayHaveApplied: true,
       });
     }
-    return { token: toToken(wire), secret: wire.authSecret };
+    return { token: toToken(data), secret: data.authSecret };
   }
 
   async setInfo(tokenId: string, info: TokenInfo, signal?: AbortSignal): Promise<void> {
