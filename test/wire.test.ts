@@ -31,6 +31,8 @@ describe("SolarNetwork's token JSON", () => {
     ["id", undefined],
     ["created", null],
     ["userId", "123"],
+    ["userId", Number.POSITIVE_INFINITY],
+    ["created", Number.NaN],
     ["name", 5],
     ["description", ["x"]],
     ["status", "Paused"],
@@ -47,6 +49,8 @@ describe("SolarNetwork's token JSON", () => {
   const wrongPolicy: [string, unknown][] = [
     ["nodeIds", [1.5]],
     ["nodeIds", ["100"]],
+    ["nodeIds", [2 ** 60]],
+    ["notAfter", Number.POSITIVE_INFINITY],
     ["sourceIds", "/a/**"],
     ["sourceIds", [null]],
     ["minAggregation", 3],
@@ -59,7 +63,8 @@ describe("SolarNetwork's token JSON", () => {
 
   it("is refused when a reply is not an object, or its results not a list of tokens", () => {
     for (const reply of [null, [], "x", { results: {} }, { results: [token, { ...token, id: 1 }] }]) expect(isFindReply(reply)).toBe(false);
-    expect(isWireToken(Object.create({ id: "inherited" }))).toBe(false);
+    const { id: _id, ...withoutId } = token;
+    expect(isWireToken(Object.assign(Object.create({ id: "inherited" }), withoutId))).toBe(false);
   });
 });
 

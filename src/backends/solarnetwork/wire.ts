@@ -15,9 +15,10 @@ type Checked<Fields extends Record<string, Check<unknown>>> = {
 type Guarded<C> = C extends Check<infer T> ? T : never;
 
 const isString: Check<string> = (value) => typeof value === "string";
-const isNumber: Check<number> = (value) => typeof value === "number";
+// Finite and safe, as zod's number() and int(): JSON's 1e400 parses as Infinity.
+const isNumber: Check<number> = (value): value is number => Number.isFinite(value);
 const isBoolean: Check<boolean> = (value) => typeof value === "boolean";
-const isInteger: Check<number> = (value): value is number => Number.isInteger(value);
+const isInteger: Check<number> = (value): value is number => Number.isSafeInteger(value);
 const optional = <T>(check: Check<T>): Check<T | undefined> => (value) => value === undefined || check(value);
 const nullish = <T>(check: Check<T>): Check<T | null | undefined> => (value) => value == null || check(value);
 const listOf = <T>(check: Check<T>): Check<T[]> => (value) => Array.isArray(value) && value.every(check);
