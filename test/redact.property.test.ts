@@ -7,16 +7,17 @@ import { REDACTED, Redactor } from "../src/safety/redact.js";
  * the plainest reading of what it must do: every occurrence of every form of every secret, A–Z in
  * either case, found by indexOf at every position; occurrences that overlap hidden as one.
  */
-function forms(secret: string): string[] {
-  const base64 = [Buffer.from(secret).toString("base64"), Buffer.from(secret).toString("base64url")];
-  return [secret, ...base64.flatMap((form) => [form, form.replace(/=+$/, "")])].filter((form) => form.length >= 8);
+function forms(secret: string | Uint8Array): string[] {
+  const bytes = Buffer.from(secret);
+  const base64 = [bytes.toString("base64"), bytes.toString("base64url")].flatMap((form) => [form, form.replace(/=+$/, "")]);
+  return [typeof secret === "string" ? secret : bytes.toString("hex"), ...base64].filter((form) => form.length >= 8);
 }
 
 function foldAZ(text: string): string {
   return text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
 }
 
-function expected(text: string, secrets: readonly string[], reveal?: string): string {
+function expected(text: string, secrets: readonly (string | Uint8Array)[], reveal?: string): string {
   const folded = foldAZ(text);
   const found: [number, number][] = [];
   for (const form of secrets.flatMap(forms).map(foldAZ)) {
@@ -66,6 +67,30 @@ describe("Redactor, sampled scan", () => {
         expect(redactor.text(text)).toBe(expected(text, secrets));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it("finds keys in every form and case, with secrets of other lengths registered between scans", () => {
+    const key = fc.uint8Array({ minLength: 4, maxLength: 20 });
+    const scenario = fc.array(fc.oneof(secret, key), { minLength: 1, maxLength: 4 }).chain((secrets) =>
+      fc.record({
+        secrets: fc.constant(secrets),
+        texts: fc.array(
+          fc.array(fc.oneof(fc.array(letter, { maxLength: 10 }).map((l) => l.join("")), fc.constantFrom(...secrets.flatMap(forms), "x").chain(recased)), { maxLength: 6 }).map((parts) => parts.join(" ")),
+          { minLength: secrets.length, maxLength: secrets.length },
+        ),
+      }),
+    );
+    fc.assert(
+      fc.property(scenario, ({ secrets, texts }) => {
+        const redactor = new Redactor();
+        secrets.forEach((value, index) => {
+          redactor.addSecret(value);
+          const text = texts[index] as string;
+          expect(redactor.text(text)).toBe(expected(text, secrets.slice(0, index + 1)));
+        });
+      }),
+      { numRuns: 1000 },
     );
   });
 

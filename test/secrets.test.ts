@@ -185,6 +185,13 @@ describe("Redactor", () => {
     expect(fresh.text("abcdefgh0123456789abcd")).toBe("abcdefgh0123456789abcd");
   });
 
+  it("hides a secret at the end of a text longer than the array it keeps for scans, and scans short ones after it", () => {
+    const fresh = new Redactor();
+    fresh.addSecret("0123456789abcdef");
+    expect(fresh.text(`${"x".repeat(70_000)} 0123456789ABCDEF`)).toBe(`${"x".repeat(70_000)} ${REDACTED}`);
+    expect(fresh.text("y 0123456789abcdef")).toBe(`y ${REDACTED}`);
+  });
+
   it("hides bytes whatever their field is called", () => {
     const key = Buffer.alloc(32, 7);
     expect(redactor.value({ k: key, nested: [new Uint8Array(key)], n: 7 })).toEqual({ k: REDACTED, nested: [REDACTED], n: 7 });

@@ -24,6 +24,7 @@ function isSecretKey(key: string): boolean {
 }
 const SNWS2_AUTHORIZATION = /SNWS2\s+Credential=[^\s,"]*,\s*SignedHeaders=[^\s,"]*,\s*Signature=[0-9a-fA-F]*/g;
 const SIGNATURE_PARAMETER = /Signature=[0-9a-fA-F]{16,}/g;
+const NO_WINDOWS: readonly { value: string; offset: number }[] = [];
 /** Values shorter than this are not secrets we mint or hold, and would redact ordinary words. */
 const MIN_SECRET_LENGTH = 8;
 
@@ -138,7 +139,7 @@ export class Redactor {
     for (let at = 0; at + MIN_SECRET_LENGTH <= text.length; at += this.#step) {
       const hash = windowHash(units, at);
       if (!this.#seen[hash & (HASH_FILTER_SIZE - 1)]) continue;
-      for (const { value, offset } of this.#windows.get(hash) ?? []) {
+      for (const { value, offset } of this.#windows.get(hash) ?? NO_WINDOWS) {
         const start = at - offset;
         if (start >= 0 && start + value.length <= text.length && foldedAt(units, start, value)) (found ??= []).push([start, start + value.length]);
       }

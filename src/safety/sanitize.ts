@@ -17,9 +17,11 @@ const BREAKS = /[\t\n\v\f\r\u0085\p{Zl}\p{Zp}]+/gu;
  * render as nothing although Unicode calls them letters or symbols (Hangul fillers, Braille blank).
  */
 export const INVISIBLE_CHARACTERS = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Default_Ignorable_Code_Point}\u115f\u1160\u2800\u3164\uffa0]/gu;
+/** At one index of a text: a surrogate pair is one character. */
 const INVISIBLE_AT = new RegExp(INVISIBLE_CHARACTERS.source, "uy");
+/** One character on its own. */
 const INVISIBLE = new RegExp(INVISIBLE_CHARACTERS.source, "u");
-/** Each character below U+10000 once it has been looked at: 1 seen, 2 invisible (0: not yet looked at). */
+/** Each character below U+10000 once it has been looked at: 1 visible, 2 invisible (0: not yet looked at). */
 const LOOKED_AT = new Uint8Array(0x10000);
 
 /**

@@ -41,6 +41,7 @@ export const listTokens = defineTool({
       const clean = sanitizeToken(token);
       return { ...clean, mintedByAssistant: readProvenance(clean.description) !== undefined };
     };
+    // Matched against what is shown, never the raw fields: a search must not read a hidden value back.
     const matches = input.search ? matcher(input.search, redact) : undefined;
     const page = shownPage(all, show, { mintedByAssistant: input.mintedByAssistant, matches }, input);
     const structured = { ...page, warnings: own && isRestricted(own.policy) ? [RESTRICTED_CREDENTIAL] : [] };
