@@ -89,15 +89,17 @@ async function overStdio(options: PerCallOptions): Promise<OverStdio> {
     await checkedAccount(options, account);
     await handshake(ours);
     await ours.request("tools/list");
-    const call = (peer: StdioPeer) => async () => {
+    // Ours answers a page of 50; the floor, SolarNetwork's whole /find reply.
+    const call = (peer: StdioPeer, listed: "tokens" | "results", count: number) => async () => {
       const { bytes, result } = await peer.requestSized("tools/call", { name: "list_tokens", arguments: {} });
-      const { isError, structuredContent } = result as { isError?: boolean; structuredContent?: { tokens?: unknown[]; results?: unknown[] } };
-      const listed = structuredContent?.tokens ?? structuredContent?.results;
-      if (isError || listed?.length !== Math.min(options.tokens, 50)) throw new Error("per-call: list_tokens over stdio failed");
+      const { isError, structuredContent } = result as { isError?: boolean; structuredContent?: Record<string, unknown[] | undefined> };
+      if (isError || structuredContent?.[listed]?.length !== count) throw new Error("per-call: list_tokens over stdio failed");
       return bytes;
     };
-    const lineBytes = { ours: await call(ours)(), floor: await call(floor)() };
-    return { ...(await interleave({ ours: call(ours), floor: call(floor), direct: () => account.directFind() }, options)), lineBytes };
+    const oursCall = call(ours, "tokens", Math.min(options.tokens, 50));
+    const floorCall = call(floor, "results", options.tokens);
+    const lineBytes = { ours: await oursCall(), floor: await floorCall() };
+    return { ...(await interleave({ ours: oursCall, floor: floorCall, direct: () => account.directFind() }, options)), lineBytes };
   } finally {
     await Promise.all([ours.close(), floor.close()]);
     await account.close();
