@@ -18,6 +18,8 @@ const isString: Check<string> = (value) => typeof value === "string";
 // Finite and safe, as zod's number() and int(): JSON's 1e400 parses as Infinity.
 const isNumber: Check<number> = (value): value is number => Number.isFinite(value);
 const isBoolean: Check<boolean> = (value) => typeof value === "boolean";
+/** A time in epoch milliseconds that a Date can hold (±100,000,000 days). */
+const isEpochMs: Check<number> = (value): value is number => isNumber(value) && Math.abs(value) <= 8.64e15;
 const isInteger: Check<number> = (value): value is number => Number.isSafeInteger(value);
 const optional = <T>(check: Check<T>): Check<T | undefined> => (value) => value === undefined || check(value);
 const nullish = <T>(check: Check<T>): Check<T | null | undefined> => (value) => value == null || check(value);
@@ -50,13 +52,13 @@ export const isWirePolicy = record({
   minLocationPrecision: optional(isString),
   locationPrecisions: strings,
   refreshAllowed: optional(isBoolean),
-  notAfter: optional(isNumber),
+  notAfter: optional(isEpochMs),
 });
 export type WirePolicy = Guarded<typeof isWirePolicy>;
 
 export const isWireToken = record({
   id: isString,
-  created: either(isString, isNumber),
+  created: either(isString, isEpochMs),
   userId: isNumber,
   name: nullish(isString),
   description: nullish(isString),
