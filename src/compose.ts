@@ -58,7 +58,7 @@ export function composeServer<Service>(
   const redactor = new Redactor();
   const log = createLogger(settings.logLevel, redactor, overrides.writeLog, clock);
   const backend = makeBackend({
-    protect: (secret) => redactor.addSecret(secret),
+    protect: (secret) => redactor.addCredential(secret),
     log,
     clock,
     timeoutMs: settings.timeoutMs,
@@ -82,6 +82,7 @@ export function composeServer<Service>(
       now: clock,
       protectSecret: (secret) => redactor.addSecret(secret),
       redact: (text) => redactor.text(text),
+      holdsOwnCredential: (text) => redactor.holdsCredential(text),
       ownTokenId: backend.ownTokenId,
       guardrails: settings.guardrails,
       // One per process: HTTP mode's servers (per session or request) share it, as they share the rate limits.

@@ -111,11 +111,11 @@ async function main(): Promise<void> {
     } else if (command === "vast") {
       const { serveVast } = await import("./backends/vast/compose.js");
       const served = serveVast(env);
-      if (flags.http) http = readHttpOptions(env, httpFlags, served.credentialSecret);
+      if (flags.http) http = readHttpOptions(env, httpFlags, served.credentialSecrets);
       app = served.app;
     } else {
       const config = readConfig(env);
-      if (flags.http) http = readHttpOptions(env, httpFlags, config.tokenSecret);
+      if (flags.http) http = readHttpOptions(env, httpFlags, config.tokenSecret === undefined ? [] : [config.tokenSecret]);
       // The SDK and the tools take most of a cold start: the front answers the session's start meanwhile.
       const configuration = flags.http ? undefined : frontConfiguration(config);
       const recorded = configuration && RECORDED_ANSWERS?.[configuration];

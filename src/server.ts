@@ -24,7 +24,7 @@ import type { Redactor } from "./safety/redact.js";
 import { errorText, isExpectedFailure, PartialFailureError, RefusedError, ToolError, UserInputError } from "./core/errors.js";
 import type { Labels } from "./sandbox/label.js";
 import { invalidArgumentsText } from "./tools/errors.js";
-import type { Tool, ToolContext } from "./tools/tool.js";
+import type { ConfirmOptions, Tool, ToolContext } from "./tools/tool.js";
 import { PAGE_LIFETIME_MS } from "./safety/secret-page.js";
 import { toolListing } from "./listing.js";
 
@@ -128,9 +128,14 @@ function createMcpServer<Service>(
   );
 
   /** Asks the person, through the client, to allow a change; throws when they or the operator say no. */
-  const confirm = async (question: string, { signal, requestId }: CallOrigin): Promise<void> => {
+  const confirm = async (question: string, { mustAsk }: ConfirmOptions, { signal, requestId }: CallOrigin, unasked: () => void): Promise<void> => {
     if (!server.getClientCapabilities()?.elicitation?.form) {
-      if (context.guardrails.withoutElicitation === "proceed") return;
+      if (mustAsk) {
+        throw new ToolError(
+          `This change touches the credential this server signs in with, so a person must allow it, and this MCP client cannot ask (SN_MCP_WITHOUT_ELICITATION does not apply to it). Nothing was sent to ${options.backend}; the operator can make the change in ${options.backend} directly.`,
+        );
+      }
+      if (context.guardrails.withoutElicitation === "proceed") return unasked();
       throw new RefusedError(
         "SN_MCP_WITHOUT_ELICITATION",
         `this change needs a person's confirmation and this MCP client cannot ask for it. Make the change in ${options.backend} directly, or the operator can set SN_MCP_WITHOUT_ELICITATION=proceed.`,
@@ -228,13 +233,16 @@ function createMcpServer<Service>(
         return AUDIT_OUTCOME_FAILED;
       }
     };
+    let unaskedNote: string | undefined;
+    const unasked = () => void (unaskedNote = UNASKED_NOTE);
     try {
       const result = await tool.run(input.data, {
         ...context,
         signal: extra.signal,
-        confirm: (question) => confirm(question, extra),
+        confirm: (question, confirmOptions = {}) => confirm(question, confirmOptions, extra, unasked),
         delivery: options.deliveryFor(prompting(extra)),
       });
+      if (unaskedNote) noteIn(result.structured, unaskedNote);
       const structured = result.structured as { token?: { id: string }; applied?: string[] };
       const auditFailure = writes
         ? recordOutcome({ tokenId: tokenId ?? structured.token?.id, outcome: "applied", applied: structured.applied })
@@ -242,13 +250,15 @@ function createMcpServer<Service>(
       return {
         content: [
           { type: "text", text: redactor.text(result.text, result.reveal) },
+          ...(unaskedNote ? [{ type: "text" as const, text: unaskedNote }] : []),
           ...(auditFailure ? [{ type: "text" as const, text: auditFailure }] : []),
         ],
         structuredContent: redactor.value(result.structured, result.reveal),
       };
     } catch (error) {
       // A bad argument is found while planning, before any change is sent: say so, as the schema's refusals do.
-      const text = error instanceof UserInputError ? `${errorText(error)}\nNothing was changed in ${options.backend}.` : errorText(error);
+      const failure = error instanceof UserInputError ? `${errorText(error)}\nNothing was changed in ${options.backend}.` : errorText(error);
+      const text = unaskedNote ? `${failure}\n${unaskedNote}` : failure;
       if (isExpectedFailure(error)) {
         log.info("tool call failed", { tool: tool.name, error: text });
       } else {
@@ -288,6 +298,15 @@ const CONFIRMATION_SCHEMA = {
   properties: { allow: { type: "boolean" as const, title: "Allow this change", default: false } },
   required: ["allow"],
 };
+
+const UNASKED_NOTE =
+  "Note: this change needed a person's confirmation, which this MCP client cannot ask for; it went ahead unasked because the operator set SN_MCP_WITHOUT_ELICITATION=proceed.";
+
+/** A result's own `warnings`, where its shape has them, carry the note too. */
+function noteIn(structured: unknown, note: string): void {
+  const warnings = (structured as { warnings?: unknown }).warnings;
+  if (Array.isArray(warnings)) warnings.push(note);
+}
 
 const AUDIT_REFUSED =
   "The audit journal (SN_MCP_AUDIT_LOG) could not be written, so this change was refused and nothing was sent. The operator should check SN_MCP_AUDIT_LOG.";

@@ -132,7 +132,7 @@ describe("confirmation of widening, disabling and deleting", () => {
     await h.call("update_token", { tokenId: token.id, status: "Disabled" });
     expect(questions[1]).toMatch(/disables it/);
     await h.call("update_token", { tokenId: token.id, status: "Active" });
-    expect(questions[2]).toMatch(/re-enables/);
+    expect(questions[2]).toMatch(/makes the unusable token usable again/);
     await h.call("delete_token", { tokenId: token.id });
     expect(questions[3]).toMatch(/^Delete the SolarNetwork security token/);
     expect(questions.join("\n")).not.toContain(h.admin.secret);

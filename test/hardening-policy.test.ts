@@ -98,7 +98,7 @@ describe("narrowing that merge cannot do", () => {
     expect(out.token.policy).toEqual({ nodeIds: [100] });
     expect(out.warnings[0]).toMatch(/removed what this call did not name: sourceIds \["\/a\/\*\*"\], notAfter/);
     expect(questions).toHaveLength(1);
-    expect(questions[0]).toMatch(/removes the expiry/);
+    expect(questions[0]).toMatch(/removes its expiry/);
   });
 });
 
@@ -158,8 +158,8 @@ describe("minting power or forever", () => {
     h.mark();
     expect((await h.call("create_token", { type: "User", apiPaths: ["/datum/**"], expiresIn: "1D" })).isError).toBe(true);
     expect((await h.call("create_token", { type: "ReadNodeData", nodeIds: [1] })).isError).toBe(true);
-    expect(questions[0]).toMatch(/User security token\? A User token acts as the whole account/);
-    expect(questions[1]).toMatch(/ReadNodeData security token\? It never expires/);
+    expect(questions[0]).toMatch(/User security token\? This makes a User token, which acts as the whole account/);
+    expect(questions[1]).toMatch(/ReadNodeData security token\? This makes a token that never expires/);
     expect(h.requestsSinceMark()).toBe(0);
     expect((await h.call("create_token", { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D" })).isError).toBeFalsy();
     expect(questions).toHaveLength(2);

@@ -50,7 +50,7 @@ async function serve({ env = {}, http = {}, clock }: { env?: Record<string, stri
   const config = readConfig(serverEnv(solarUser, admin, env));
   const logs: string[] = [];
   const app = composeApp(config, { writeLog: (line) => logs.push(line), retryDelayMs: () => 0 });
-  const options = { ...readHttpOptions({ SN_MCP_HTTP_TOKEN: BEARER }, { port: "0" }, config.tokenSecret), ...http };
+  const options = { ...readHttpOptions({ SN_MCP_HTTP_TOKEN: BEARER }, { port: "0" }), ...http };
   const mode = await startHttpMode(app, options, { clock });
   cleanups.push(() => mode.shutdown(0));
   return { solarUser, mode, logs };

@@ -47,7 +47,7 @@ async function start({ http = {}, config: configEnv = {}, shutdownGraceMs }: Sta
   const config = readConfig(serverEnv(solarUser, admin, configEnv));
   const logs: string[] = [];
   const app = composeApp(config, { writeLog: (line) => logs.push(line), retryDelayMs: () => 0 });
-  const options = readHttpOptions({ SN_MCP_HTTP_TOKEN: BEARER, ...http }, { port: "0" }, config.tokenSecret);
+  const options = readHttpOptions({ SN_MCP_HTTP_TOKEN: BEARER, ...http }, { port: "0" });
   if (shutdownGraceMs !== undefined) options.shutdownGraceMs = shutdownGraceMs;
   const mode = await startHttpMode(app, options);
   const clients: Client[] = [];
@@ -340,7 +340,7 @@ describe("HTTP mode (Streamable HTTP at /mcp)", () => {
 });
 
 describe("HTTP options", () => {
-  const read = (env: Record<string, string>, flags = {}) => readHttpOptions(env, flags, "the-server-secret-the-server-secret");
+  const read = (env: Record<string, string>, flags = {}) => readHttpOptions(env, flags, ["the-server-secret-the-server-secret"]);
 
   it("defaults to 127.0.0.1:8808 and requires a long SN_MCP_HTTP_TOKEN", () => {
     const options = read({ SN_MCP_HTTP_TOKEN: BEARER });
@@ -348,7 +348,7 @@ describe("HTTP options", () => {
     expect(configError(() => read({})).variable).toBe("SN_MCP_HTTP_TOKEN");
     expect(configError(() => read({ SN_MCP_HTTP_TOKEN: "x".repeat(31) })).message).toMatch(/at least 32/);
     expect(configError(() => read({ SN_MCP_HTTP_TOKEN: `${"x".repeat(32)} y` })).variable).toBe("SN_MCP_HTTP_TOKEN");
-    expect(configError(() => read({ SN_MCP_HTTP_TOKEN: "the-server-secret-the-server-secret" })).message).toMatch(/not a SolarNetwork credential/);
+    expect(configError(() => read({ SN_MCP_HTTP_TOKEN: "the-server-secret-the-server-secret" })).message).toMatch(/not a credential this server signs in with/);
   });
 
   it("checks the flags and the allow-lists", () => {

@@ -44,7 +44,7 @@ async function serve(listingCacheMs: number | undefined): Promise<Served> {
   const clock = { now: Date.now() };
   const config = readConfig(serverEnv(solarUser, admin));
   const app = composeApp(config, { writeLog: () => {}, retryDelayMs: () => 0, clock: () => clock.now, listingCacheMs });
-  const mode = await startHttpMode(app, readHttpOptions({ SN_MCP_HTTP_TOKEN: BEARER }, { port: "0" }, config.tokenSecret));
+  const mode = await startHttpMode(app, readHttpOptions({ SN_MCP_HTTP_TOKEN: BEARER }, { port: "0" }));
   closing.push(() => mode.shutdown(0));
   const client = new Client({ name: "listing-cache-test", version: "0" });
   await client.connect(new StreamableHTTPClientTransport(new URL(mode.url), { requestInit: { headers: { Authorization: `Bearer ${BEARER}` } } }));

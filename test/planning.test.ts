@@ -27,8 +27,7 @@ const dataToken = (policy: Token["policy"], status: Token["status"] = "Active"):
 describe("planning a SolarNetwork create", () => {
   it("names the risks a person must allow", () => {
     expect(planCreate("User", { apiPaths: ["/datum/**"] }, NO_GUARDRAILS, NOW).risks).toEqual([
-      "a User token acts as the whole account within its apiPaths",
-      "it never expires",
+      "makes a User token, which acts as the whole account within its apiPaths",
     ]);
     expect(planCreate("ReadNodeData", { nodeIds: [1], notAfter: NOW + DAY }, NO_GUARDRAILS, NOW).risks).toEqual([]);
   });
@@ -40,10 +39,11 @@ describe("planning a SolarNetwork create", () => {
 });
 
 describe("planning a SolarNetwork update", () => {
-  it("names widening and disabling as what a person must allow", () => {
+  it("names the rights a change adds, and the policy the token will have", () => {
     const plan = planUpdate(dataToken({ nodeIds: [1] }), { policy: { nodeIds: [2] }, status: "Disabled", replace: false }, NO_GUARDRAILS, NOW);
     expect(plan.parts).toEqual(["policy", "status"]);
-    expect(plan.effects).toEqual(["adds node IDs 2", "disables it: anything using it stops working until it is enabled again"]);
+    expect(plan.widening).toEqual(["adds node IDs 2"]);
+    expect(plan.policyAfter.nodeIds).toEqual([1, 2]);
   });
 
   it("drops a policy part that would change nothing, and refuses when nothing is left", () => {
@@ -55,7 +55,6 @@ describe("planning a SolarNetwork update", () => {
   it("caps a re-enabled token's expiry under the operator's longest lifetime, adding the policy part", () => {
     const plan = planUpdate(dataToken({ nodeIds: [1] }, "Disabled"), { status: "Active", replace: false }, STRICT, NOW);
     expect(plan.parts).toEqual(["policy", "status"]);
-    expect(plan.enabling).toBe(true);
     expect(plan.policy?.notAfter).toBe(NOW + 30 * DAY);
   });
 
@@ -83,10 +82,9 @@ describe("planning a VMS create and update", () => {
     expect(planVastCreate({ name: "x".repeat(50) }, "backup", [], provenance).warnings[0]).toMatch(/shortened/);
   });
 
-  it("counts an expiry from the token's creation and names a later one as an extension", () => {
+  it("counts an expiry from the token's creation", () => {
     const plan = planVastUpdate(vastToken("Active", "2026-12-10T12:00:00.000Z"), { expiry: NOW + 30 * DAY, expiresIn: "30D" }, undefined);
     expect(plan.change.expiry).toBe("32D");
-    expect(plan.extendsFrom).toBe("2026-12-10T12:00:00.000Z");
     expect(() => planVastUpdate(vastToken("Revoked"), { name: "n" }, undefined)).toThrow(/revoked, for good/);
   });
 });

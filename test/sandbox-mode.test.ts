@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../src/config.js";
 import { SANDBOX_META_KEY, SANDBOX_PREFIX } from "../src/sandbox/label.js";
@@ -38,7 +38,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function start(env: Record<string, string> = {}, options: Partial<SandboxOptions> = {}): Promise<Connected> {
+/** `allowing`: the client asks the person, who allows every change. */
+async function start(env: Record<string, string> = {}, options: Partial<SandboxOptions> = {}, allowing = false): Promise<Connected> {
   const logs: string[] = [];
   const sandbox = await runSandbox({
     env: { SN_MCP_SANDBOX_FILE: file, SN_MCP_LOG_LEVEL: "debug", ...env },
@@ -47,7 +48,8 @@ async function start(env: Record<string, string> = {}, options: Partial<SandboxO
   });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await sandbox.app.server.connect(serverTransport);
-  const client = new Client({ name: "sandbox-mode-tests", version: "0.0.0" });
+  const client = new Client({ name: "sandbox-mode-tests", version: "0.0.0" }, { capabilities: allowing ? { elicitation: { form: {} } } : {} });
+  if (allowing) client.setRequestHandler(ElicitRequestSchema, () => ({ action: "accept", content: { allow: true } }));
   await client.connect(clientTransport);
   let closed = false;
   const connected: Connected = {
@@ -147,8 +149,8 @@ describe("runSandbox", () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
-  it("seeds a new credential when the old one was deleted through the tools", async () => {
-    const first = await start();
+  it("seeds a new credential when the old one was deleted through the tools (which a person must allow)", async () => {
+    const first = await start({}, {}, true);
     const oldAdmin = first.sandbox.adminTokenId;
     expect((await first.call("delete_token", { tokenId: oldAdmin })).isError).toBeFalsy();
     // The server's own token is gone: this process can no longer sign in; the result still says sandbox.

@@ -193,7 +193,7 @@ describe("VAST tools", () => {
     expect(applied).toEqual(["name", "expiry"]);
     expect(token.name).toBe("renamed");
     expect(Math.abs(Date.parse(token.expires) - (now + 30 * DAY))).toBeLessThan(60_000);
-    expect(h.questions[0]).toMatch(/Extend the VAST VMS API token/);
+    expect(h.questions[0]).toMatch(/Change the VAST VMS API token .*This extends its life from /);
   });
 
   it("changes nothing when the person declines a later expiry", async () => {

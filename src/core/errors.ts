@@ -88,3 +88,13 @@ export function errorText(error: unknown): string {
 export function mayHaveApplied(error: unknown): boolean {
   return error instanceof BackendError && error.details.mayHaveApplied === true;
 }
+
+/**
+ * A create whose reply names a token that existed before the call (the server's own credential,
+ * say) is not believed: no secret is shown, and nothing is done to that token.
+ */
+export function existingTokenNamed(system: string, tokenId: string): ToolError {
+  return new ToolError(
+    `${system}'s reply to the create named token ${tokenId}, which existed before this call, as the new token: it is not believed, so no secret is shown and nothing was done to that token. The operator should check ${system}.`,
+  );
+}

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { INVISIBLE_CHARACTERS } from "../safety/sanitize.js";
 
 /**
  * The provenance marker: every token minted through this server carries, in its own text (the
@@ -47,9 +48,13 @@ export function withMarker(text: string | undefined, provenance: Provenance): st
   return text ? `${text} ${marker}` : marker;
 }
 
-/** Whether a model-written text carries something that reads as a marker: a token's provenance is ours to write. */
+/**
+ * Whether a model-written text carries something that reads as a marker: a token's provenance is
+ * ours to write. Listings read the marker from cleaned text (breaks made spaces, invisible
+ * characters removed), so `[ai` with a tab, a line break or a zero-width character counts too.
+ */
 export function looksLikeMarker(text: string): boolean {
-  return /\[ai \d/.test(text);
+  return /\[\s*ai\s*\d/.test(text.replace(INVISIBLE_CHARACTERS, ""));
 }
 
 /** `text` with any marker removed, e.g. to carry a person's text over to a successor. */

@@ -17,6 +17,8 @@ export interface BackendCapabilities {
   expiryCountsFrom: "now" | "creation";
   /** Whether the backend caps valid tokens per owner (VMS: 5 by default). */
   perOwnerCap: boolean;
+  /** The operator's setting naming the owners whose tokens this server may write, where the backend has owners to choose. */
+  ownersSetting?: string;
 }
 
 export type NeutralStatus = "Active" | "Disabled" | "Revoked" | "Expired";
@@ -64,6 +66,8 @@ export interface TokenInventory {
   retire(tokenId: string, signal?: AbortSignal): Promise<void>;
   /** The arguments of create_token that make a successor: same type, scope, name (without its marker) and lifetime. */
   successorArguments(token: TokenSummary): Record<string, unknown>;
+  /** Whether the operator lets this server write tokens of this owner (VAST_ALLOWED_OWNERS). */
+  ownerAllowed(owner: string, signal?: AbortSignal): Promise<boolean>;
   /** The backend's cap on valid tokens per owner, where it has one. */
   maxTokensPerOwner?(signal?: AbortSignal): Promise<number>;
 }

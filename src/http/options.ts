@@ -48,12 +48,12 @@ export interface HttpFlags {
   port?: string;
 }
 
-/** `serverSecret`: the server's own SolarNetwork secret, which the bearer must not be. */
-export function readHttpOptions(env: NodeJS.ProcessEnv, flags: HttpFlags = {}, serverSecret?: string): HttpOptions {
+/** `serverSecrets`: the server's own credential in every form it is configured in, which the bearer must not be. */
+export function readHttpOptions(env: NodeJS.ProcessEnv, flags: HttpFlags = {}, serverSecrets: readonly string[] = []): HttpOptions {
   return {
     host: readHost(flags.host),
     port: readPort(flags.port),
-    token: readToken(env, serverSecret),
+    token: readToken(env, serverSecrets),
     allowedHosts: readAllowedHosts(env.SN_MCP_HTTP_ALLOWED_HOSTS),
     allowedOrigins: readAllowedOrigins(env.SN_MCP_HTTP_ALLOWED_ORIGINS),
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
@@ -84,7 +84,7 @@ function readPort(value: string | undefined): number {
   return port;
 }
 
-function readToken(env: NodeJS.ProcessEnv, serverSecret: string | undefined): string {
+function readToken(env: NodeJS.ProcessEnv, serverSecrets: readonly string[]): string {
   const token = env.SN_MCP_HTTP_TOKEN;
   if (!token) {
     throw new ConfigError(
@@ -98,8 +98,9 @@ function readToken(env: NodeJS.ProcessEnv, serverSecret: string | undefined): st
   if (!/^[\x21-\x7e]+$/.test(token) || token.length > 1024) {
     throw new ConfigError("SN_MCP_HTTP_TOKEN", "must be printable ASCII without spaces, at most 1024 characters");
   }
-  if ([serverSecret, env.SN_TOKEN_SECRET, env.SN_TOKEN_SIGNING_KEY, env.SN_TOKEN].includes(token)) {
-    throw new ConfigError("SN_MCP_HTTP_TOKEN", "must be a secret of its own, not a SolarNetwork credential");
+  const credentials = [...serverSecrets, env.SN_TOKEN_SECRET, env.SN_TOKEN_SIGNING_KEY, env.SN_TOKEN, env.VAST_API_TOKEN, env.VAST_API_TOKEN?.split(".")[1], env.VAST_PASSWORD];
+  if (credentials.includes(token)) {
+    throw new ConfigError("SN_MCP_HTTP_TOKEN", "must be a secret of its own, not a credential this server signs in with (SolarNetwork's or VAST's)");
   }
   return token;
 }

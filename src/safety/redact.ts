@@ -9,6 +9,7 @@ import { hasInvisible, INVISIBLE_CHARACTERS } from "./sanitize.js";
 
 export const REDACTED = "[REDACTED]";
 const KEPT_WHITESPACE = "\t\n\r";
+const UNICODE_SEPARATORS = /[\u2028\u2029]/g;
 
 const SECRET_KEYS = new Set(["authsecret", "secret", "authorization", "tokensecret", "signingkey", "password"]);
 /** Keys already looked at, so a result's keys are not lower-cased again on every call; a few hundred at most. */
@@ -30,6 +31,8 @@ const MIN_SECRET_LENGTH = 8;
 
 export class Redactor {
   readonly #values = new Set<string>();
+  /** The server's own credential as configured: never shown, not even as a one-time reveal. */
+  readonly #credentials: string[] = [];
   /**
    * Every MIN_SECRET_LENGTH-character window of every registered value (A–Z lower-cased), by its
    * hash: where in which value it starts. Any value is at least `#step` windows long, so a text
@@ -70,11 +73,24 @@ export class Redactor {
       }
     }
   }
+  /** Registers the server's own credential (or a key derived from it): redacted like any secret, and never revealed. */
+  addCredential(secret: string | Uint8Array): void {
+    this.addSecret(secret);
+    if (typeof secret === "string" && secret.length >= MIN_SECRET_LENGTH) this.#credentials.push(secret);
+  }
+
+  /** Whether `text` holds the server's own credential (a "new" secret that is the server's own must not be handed over). */
+  holdsCredential(text: string): boolean {
+    return this.#credentials.some((credential) => text.includes(credential));
+  }
+
   /**
    * Redacts a string. `reveal`, when given, is the one secret this output may carry (a new token's
-   * one-time reveal); it stays a registered secret for every other output.
+   * one-time reveal); it stays a registered secret for every other output, and it never unmasks
+   * the server's own credential.
    */
   text(input: string, reveal?: string): string {
+    if (reveal !== undefined && this.holdsCredential(reveal)) return this.text(input);
     // Most strings in a result are short field values: run only the searches that can match. Both
     // SNWS2 patterns contain "Signature="; a string shorter than every registered value holds none.
     let output = input;
@@ -83,9 +99,10 @@ export class Redactor {
     }
     if (output.length < this.#shortest) return output;
     output = this.#replaceValues(output, reveal);
-    // A secret split by invisible characters is still the secret: the text is then shown without them.
-    if (hasInvisible(output)) {
-      const visible = output.replace(INVISIBLE_CHARACTERS, (char) => (KEPT_WHITESPACE.includes(char) ? char : ""));
+    // A secret split by invisible characters (or by a line or paragraph separator, which most
+    // displays hide or break on) is still the secret: the text is then shown without them.
+    if (hasInvisible(output) || output.includes("\u2028") || output.includes("\u2029")) {
+      const visible = output.replace(INVISIBLE_CHARACTERS, (char) => (KEPT_WHITESPACE.includes(char) ? char : "")).replace(UNICODE_SEPARATORS, "");
       const redacted = this.#replaceValues(visible, reveal);
       if (redacted !== visible) return redacted;
     }
@@ -97,7 +114,7 @@ export class Redactor {
    * Copy-on-write: a part with nothing to redact comes back as the same object, not a copy.
    */
   value<T>(input: T, reveal?: string): T {
-    return this.#walk(input, reveal) as T;
+    return this.#walk(input, reveal !== undefined && this.holdsCredential(reveal) ? undefined : reveal) as T;
   }
 
   #walk(input: unknown, reveal: string | undefined): unknown {

@@ -41,9 +41,16 @@ export async function handOverSecret(
   credential: NewCredential,
   secret: string,
   terms: SecretTerms,
-  { delivery, signal, log, backend }: Pick<ToolContext, "delivery" | "signal" | "log" | "backend">,
+  { delivery, signal, log, backend, ownTokenId, holdsOwnCredential }: Pick<ToolContext, "delivery" | "signal" | "log" | "backend" | "ownTokenId" | "holdsOwnCredential">,
 ): Promise<HandedOver> {
   const { noun, end } = terms;
+  // A reply naming the server's own credential as the new token is not believed: nothing is shown, and nothing ended (that would end the server's own).
+  if (credential.tokenId === ownTokenId || holdsOwnCredential(secret)) {
+    log.error("the create's reply named this server's own credential as the new token", { tokenId: credential.tokenId });
+    throw new ToolError(
+      `${backend.name}'s reply to the create named the credential this server signs in with as the new token, so its ${noun} is not shown and nothing was ended. The operator should check ${backend.name} and this server's credential.`,
+    );
+  }
   const ended = end.verb === "delete" ? "deleted" : "revoked";
   const discard = async (why: string, cause: unknown): Promise<never> => {
     log.error(`ending a new token whose ${noun} cannot be delivered`, { tokenId: credential.tokenId, why, error: String(cause) });

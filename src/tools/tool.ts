@@ -36,6 +36,8 @@ export interface ToolContext<Service = unknown> {
   protectSecret(secret: string): void;
   /** Text as every output shows it: registered secrets replaced. */
   redact(text: string): string;
+  /** Whether text holds the credential this server signs in with. */
+  holdsOwnCredential(text: string): boolean;
   guardrails: Guardrails;
   /** The ID of the token this server authenticates with; undefined when it signs in otherwise (a password). */
   ownTokenId: string | undefined;
@@ -44,11 +46,16 @@ export interface ToolContext<Service = unknown> {
    * when allowed; throws a refusal when declined, or when the client cannot ask and the operator
    * said to refuse then.
    */
-  confirm(question: string): Promise<void>;
+  confirm(question: string, options?: ConfirmOptions): Promise<void>;
   /** Runs a check-and-change (a cap check and its create) with no other such section of this process. */
   exclusive: Exclusive;
   /** Aborted when the client cancels the call. */
   signal: AbortSignal;
+}
+
+export interface ConfirmOptions {
+  /** Ask even where the operator lets changes go unasked; refuse where the client cannot ask (the server's own credential). */
+  mustAsk?: boolean;
 }
 
 export interface ToolResult<Output> {

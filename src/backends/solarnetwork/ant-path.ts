@@ -8,9 +8,8 @@ export function antPathMatch(pattern: string, path: string): boolean {
   const patternParts = pattern.split("/").filter((part) => part !== "");
   const pathParts = path.split("/").filter((part) => part !== "");
   if (!matchSegments(patternParts, 0, pathParts, 0)) return false;
-  // A trailing separator must agree unless the pattern ends in a wildcard segment.
-  const last = patternParts[patternParts.length - 1];
-  if (last === "**" || last === "*") return true;
+  // A trailing separator must agree unless the pattern ends in `**` (Spring: `/a/*` does not match `/a/b/`).
+  if (patternParts[patternParts.length - 1] === "**") return true;
   return pattern.endsWith("/") === path.endsWith("/");
 }
 

@@ -1,4 +1,4 @@
-import { errorText } from "../../core/errors.js";
+import { errorText, existingTokenNamed } from "../../core/errors.js";
 import { resolveLostCreate } from "../../core/lost-create.js";
 import type { Guardrails } from "../../safety/guardrails.js";
 import type { Logger } from "../../log.js";
@@ -13,17 +13,14 @@ export interface CreatePlan {
   type: TokenType;
   /** The policy to mint, the operator's rules (default expiry, lifetime cap) applied. */
   policy: Policy;
-  /** What a person must allow first; empty when nothing does. */
+  /** What a person must see first besides its life (judged in src/safety/effects.ts); empty when nothing. */
   risks: string[];
 }
 
 /** Plans a create: the operator's rules applied, the risks a person must allow named. Pure: throws a refusal, sends nothing. */
 export function planCreate(type: TokenType, requested: Policy, guardrails: Guardrails, now: number): CreatePlan {
   const policy = applyCreateRules(type, requested, guardrails, now);
-  const risks = [
-    ...(type === "User" ? ["a User token acts as the whole account within its apiPaths"] : []),
-    ...(policy.notAfter === undefined ? ["it never expires"] : []),
-  ];
+  const risks = type === "User" ? ["makes a User token, which acts as the whole account within its apiPaths"] : [];
   return { type, policy, risks };
 }
 
@@ -62,6 +59,7 @@ export async function mintToken(plan: CreatePlan, requestedInfo: { name?: string
   }
   const warnings: string[] = [];
   let token = created.token;
+  if (before.has(token.id)) throw existingTokenNamed("SolarNetwork", token.id);
   // Cancelled while generating: the token is ended again as undeliverable, so naming it is moot.
   if (signal.aborted) return { token, secret: created.secret, warnings };
   const info: Required<TokenInfo> = { name: requestedInfo.name || `user${token.userId}_api_token`, description: requestedInfo.description };

@@ -10,6 +10,8 @@ export function solarNetworkInventory(tokens: TokenService): TokenInventory {
       return (await tokens.list({}, signal)).map(summaryOf);
     },
     retire: (tokenId, signal) => tokens.setStatus(tokenId, "Disabled", signal),
+    // Every token of the account is the account's own.
+    ownerAllowed: async () => true,
     successorArguments(token) {
       const { notAfter: _expiry, ...policy } = (token.policy ?? {}) as Record<string, unknown>;
       const expiresIn = sameLifetime(token);

@@ -38,16 +38,16 @@ export interface UpdatePlan {
   policy?: Policy;
   mode: PolicyUpdateMode;
   status?: TokenStatus;
-  /** A disabled token enabled again: checked against the active-token cap. */
-  enabling: boolean;
-  /** What a person must allow first (widening, disabling); empty when nothing does. */
-  effects: string[];
+  /** The policy the token will have, as SolarNetwork stores it (notAfter in epoch ms). */
+  policyAfter: Policy;
+  /** Rights the token gains; empty when it gains none. */
+  widening: string[];
   warnings: string[];
 }
 
 /**
  * Plans an update of `current`: the operator's rules applied, a re-enable capped to the maximum
- * lifetime, the widening named, a policy that would not change dropped. Pure: sends nothing.
+ * lifetime, the rights it gains named, a policy that would not change dropped. Pure: sends nothing.
  */
 export function planUpdate(current: Token, request: UpdateRequest, guardrails: Guardrails, now: number): UpdatePlan {
   checkUpdateRequest(request);
@@ -69,7 +69,7 @@ export function planUpdate(current: Token, request: UpdateRequest, guardrails: G
       if (!parts.includes("policy")) parts.splice(parts.indexOf("status"), 0, "policy");
     }
   }
-  const change = classifyChange(current, { policy, mode, status: request.status });
+  const change = classifyChange(current, { policy, mode });
   if (request.policy) {
     warnings.push(...mergeOnlyAddsWarnings(current, request.policy, mode), ...droppedWarnings(current, request.policy, change.dropped, mode));
   }
@@ -77,14 +77,12 @@ export function planUpdate(current: Token, request: UpdateRequest, guardrails: G
     parts.splice(parts.indexOf("policy"), 1);
     if (parts.length === 0) throw new ToolError(`Nothing was changed: the token's policy already is what this call asks for. ${warnings.join(" ")}`.trim());
   }
-  const disabling = request.status === "Disabled" && current.status === "Active";
-  const effects = [...change.widening, ...(disabling ? ["disables it: anything using it stops working until it is enabled again"] : [])];
   // SolarNetwork's /info sets both fields: resend the one not being changed, or it is cleared.
   const info = {
     name: request.name ?? current.name,
     description: request.description === undefined ? current.description : carryMarker(request.description, current.description),
   };
-  return { parts, info, policy, mode, status: request.status, enabling, effects, warnings };
+  return { parts, info, policy, mode, status: request.status, policyAfter: change.after, widening: change.widening, warnings };
 }
 
 export interface ApplyDeps {
@@ -98,7 +96,12 @@ export interface ApplyDeps {
  * Sends a planned update, part by part; a failure after the first part reports exactly what was
  * applied and what was not. Returns the token as read back.
  */
-export async function applyUpdate(current: Token, plan: UpdatePlan, { tokens, guardrails, exclusive, signal }: ApplyDeps): Promise<{ token: Token; applied: UpdatePart[] }> {
+export async function applyUpdate(
+  current: Token,
+  plan: UpdatePlan,
+  entersUsable: boolean,
+  { tokens, guardrails, exclusive, signal }: ApplyDeps,
+): Promise<{ token: Token; applied: UpdatePart[] }> {
   const steps: Record<UpdatePart, () => Promise<unknown>> = {
     info: () => tokens.setInfo(current.id, plan.info, signal),
     policy: () => tokens.updatePolicy(current.id, plan.policy ?? {}, plan.mode, signal),
@@ -106,7 +109,7 @@ export async function applyUpdate(current: Token, plan: UpdatePlan, { tokens, gu
   };
   const applied: UpdatePart[] = [];
   const apply = async () => {
-    if (plan.enabling) await enforceActiveTokenCap(tokens, guardrails, signal);
+    if (entersUsable) await enforceActiveTokenCap(tokens, guardrails, signal);
     for (const part of plan.parts) {
       try {
         await steps[part]();
@@ -117,8 +120,8 @@ export async function applyUpdate(current: Token, plan: UpdatePlan, { tokens, gu
       applied.push(part);
     }
   };
-  // A re-enable is checked against the cap and applied with no parallel create or re-enable in between.
-  await (plan.enabling ? exclusive(apply) : apply());
+  // A token made usable again is checked against the cap and changed with no parallel create or revival in between.
+  await (entersUsable ? exclusive(apply) : apply());
   let token;
   try {
     token = await tokens.get(current.id, signal);

@@ -1,6 +1,6 @@
 import { antPathMatch, grantsEveryPath } from "./ant-path.js";
 import { allowedAggregations, allowedLocationPrecisions, policyAfterUpdate, wirePolicy } from "./effective-policy.js";
-import type { Policy, Token, TokenStatus } from "./model.js";
+import type { Policy, Token } from "./model.js";
 import type { PolicyUpdateMode } from "./service.js";
 
 /**
@@ -12,11 +12,10 @@ import type { PolicyUpdateMode } from "./service.js";
 export interface RequestedChange {
   policy?: Policy;
   mode: PolicyUpdateMode;
-  status?: TokenStatus;
 }
 
 export interface ChangeClassification {
-  /** Plain-language reasons the change gives more access; empty when it gives none. */
+  /** Plain-language reasons the change gives more rights; empty when it gives none. (A longer life or a re-enable is judged in src/safety/effects.ts.) */
   widening: string[];
   /** The policy the token will have (the current one when the change names none). */
   after: Policy;
@@ -61,12 +60,7 @@ export function classifyChange(current: Token, change: RequestedChange): ChangeC
       allowedLocationPrecisions(after),
     ),
   );
-  if (before.notAfter !== undefined && after.notAfter === undefined) widening.push("removes the expiry (the token would never expire)");
-  else if (before.notAfter !== undefined && after.notAfter !== undefined && after.notAfter > before.notAfter) {
-    widening.push(`extends the expiry from ${new Date(before.notAfter).toISOString()} to ${new Date(after.notAfter).toISOString()}`);
-  }
   if (after.refreshAllowed === true && before.refreshAllowed !== true) widening.push("allows signing-key refresh");
-  if (change.status === "Active" && current.status === "Disabled") widening.push("re-enables the disabled token");
 
   const dropped = (Object.keys(before) as (keyof Policy)[]).filter((key) => after[key] === undefined);
   return { widening, after, policyUnchanged: samePolicy(before, after), dropped };

@@ -32,6 +32,7 @@ export function vastBackend(config: VastConfig, deps: BackendDeps): Backend<Vast
       hasDescription: false,
       expiryCountsFrom: "creation",
       perOwnerCap: true,
+      ownersSetting: "VAST_ALLOWED_OWNERS",
     },
     instructions: INSTRUCTIONS,
     tools: VAST_TOOLS,

@@ -1,4 +1,4 @@
-import { mayHaveApplied, RefusedError, ToolError } from "../../core/errors.js";
+import { existingTokenNamed, mayHaveApplied, RefusedError, ToolError } from "../../core/errors.js";
 import { resolveLostCreate } from "../../core/lost-create.js";
 import type { Provenance } from "../../core/provenance.js";
 import type { Logger } from "../../log.js";
@@ -73,13 +73,14 @@ export interface VastMinted {
 export async function mintVastToken(plan: VastCreatePlan, expiry: VastExpiryRequest, deps: VastMintDeps): Promise<VastMinted> {
   const { tokens, now, signal } = deps;
   const before = await tokens.list({ owner: plan.owner, includeRevoked: false }, signal);
-  await refuseOverCap(plan.owner, before, deps);
+  await refuseOverCaps(plan.owner, before, deps);
   const sentAt = now();
   const from = expiry.expiresIn !== undefined ? expiry.resolvedAt : sentAt;
   const duration = expiry.expiry === undefined ? undefined : durationFor(expiry.expiry, from, await tokens.maxLifetimeMs(signal), expiry);
   // The credential's own user is VMS's default owner: named only when it is another.
   const request = { name: plan.name, owner: plan.forAnotherOwner ? plan.owner : undefined, expiry: duration };
   const created = await createOrRevokeOrphan(request, plan.owner, before, deps);
+  if (before.some((token) => token.id === created.id) || created.id === deps.ownTokenId) throw existingTokenNamed("VMS", created.id);
   const warnings: string[] = [];
   let token = await readBack(created.id, deps);
   if (token) token = await keepWithin(token, expiry.expiry, now() - from, deps, warnings);
@@ -90,14 +91,21 @@ export async function mintVastToken(plan: VastCreatePlan, expiry: VastExpiryRequ
   return { ...created, token, sentAt, warnings };
 }
 
-/** VMS allows each user a few valid tokens (default 5, the server's own among them): refuse before asking VMS. */
-async function refuseOverCap(owner: string, ownersTokens: readonly VastToken[], { tokens, signal, guardrails, ownTokenId }: VastMintDeps) {
+/**
+ * VMS allows each user a few valid tokens (default 5, the server's own among them), and the operator
+ * may cap them all: checked before any token becomes valid, by a create or by reviving an expired one.
+ */
+export async function refuseOverCaps(
+  owner: string,
+  ownersTokens: readonly VastToken[],
+  { tokens, signal, guardrails, ownTokenId }: Pick<VastMintDeps, "tokens" | "signal" | "guardrails" | "ownTokenId">,
+): Promise<void> {
   const valid = ownersTokens.filter((token) => token.status === "Active");
   const cap = await tokens.maxTokensPerUser(signal);
   if (valid.length >= cap) {
     const own = valid.some((token) => token.id === ownTokenId) ? " (this server's own token is one of them)" : "";
     throw new ToolError(
-      `Owner ${owner} already has ${valid.length} of ${cap} valid tokens${own}, the most VMS allows per user; revoke one with revoke_token first. Nothing was created.`,
+      `Owner ${owner} already has ${valid.length} of ${cap} valid tokens${own}, the most VMS allows per user; revoke one with revoke_token first. Nothing was sent to VMS.`,
     );
   }
   if (guardrails.maxActiveTokens === undefined) return;

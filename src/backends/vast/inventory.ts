@@ -9,6 +9,7 @@ export function vastInventory(tokens: VastTokens): TokenInventory {
       return (await tokens.list({ includeRevoked: false }, signal)).map(summaryOf);
     },
     retire: (tokenId, signal) => tokens.revoke(tokenId, signal),
+    ownerAllowed: (owner, signal) => ownerAllowed(tokens, owner, signal),
     successorArguments(token) {
       const expiresIn = sameLifetime(token);
       const name = withoutMarker(token.name);
@@ -20,6 +21,11 @@ export function vastInventory(tokens: VastTokens): TokenInventory {
     },
     maxTokensPerOwner: (signal) => tokens.maxTokensPerUser(signal),
   };
+}
+
+/** The server's own user, and the owners of VAST_ALLOWED_OWNERS: the only ones whose tokens this server writes. */
+export async function ownerAllowed(tokens: VastTokens, owner: string, signal?: AbortSignal): Promise<boolean> {
+  return tokens.allowedOwners.includes(owner) || owner === (await tokens.ownUser(signal));
 }
 
 export function summaryOf(token: VastToken): TokenSummary {

@@ -11,8 +11,6 @@ export interface VastUpdatePlan {
   parts: VastUpdatePart[];
   /** The expiry asked for, epoch ms. */
   expiry?: number;
-  /** Set when the token would live longer than now: a person must allow it. */
-  extendsFrom?: string;
   warnings: string[];
 }
 
@@ -31,9 +29,7 @@ export function planVastUpdate(
   if (request.name !== undefined) change.name = renamed(request.name, current.name, warnings);
   if (request.expiry !== undefined) change.expiry = durationFor(request.expiry, Date.parse(current.created), maxLifetimeMs, request);
   const parts = [...(change.name !== undefined ? ["name" as const] : []), ...(change.expiry !== undefined ? ["expiry" as const] : [])];
-  const currentExpiry = current.expires === undefined ? Infinity : Date.parse(current.expires);
-  const extendsFrom = request.expiry !== undefined && request.expiry > currentExpiry ? (current.expires ?? "never") : undefined;
-  return { change, parts, expiry: request.expiry, extendsFrom, warnings };
+  return { change, parts, expiry: request.expiry, warnings };
 }
 
 /** Sends a planned update and reads the token back; when VMS set another expiry than asked, says so. */

@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { errorText } from "../../core/errors.js";
-import { describeSummary, defineTool, shownSummary } from "./tool.js";
+import { errorText, RefusedError } from "../../core/errors.js";
+import type { TokenSummary } from "../../core/token.js";
+import { judge } from "../../safety/effects.js";
+import { describeSummary, defineTool, retireChange, shownSummary } from "./tool.js";
 
 const DAY = 86_400_000;
 
@@ -19,15 +21,28 @@ export const retireAssistantTokens = (end: "disable" | "revoke") => defineTool({
     notAttempted: z.array(z.string()).describe("Tokens left alone because the call was cancelled; still live"),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(input, { backend, signal, now, ownTokenId, confirm, log }) {
+  async run(input, context) {
+    const { backend, signal, now, ownTokenId, confirm, guardrails, log } = context;
     const action = backend.capabilities.canDisable ? ("disabled" as const) : ("revoked" as const);
     const cutoff = input.olderThanDays === undefined ? Infinity : now() - input.olderThanDays * DAY;
-    const affected = (await backend.inventory.summaries(signal))
-      .filter((token) => token.provenance && token.provenance.mintedAt <= cutoff && token.status === "Active" && token.id !== ownTokenId)
-      .map(shownSummary);
+    const candidates = (await backend.inventory.summaries(signal))
+      .filter((token) => token.provenance && token.provenance.mintedAt <= cutoff && token.status === "Active" && token.id !== ownTokenId);
     const structured = { action, retired: [] as string[], failed: [] as { tokenId: string; error: string }[], notAttempted: [] as string[] };
+    const affected: TokenSummary[] = [];
+    for (const token of candidates) {
+      try {
+        judge(await retireChange(token, context), guardrails, now());
+        affected.push(shownSummary(token));
+      } catch (error) {
+        // An operator's rule keeps this one out (an owner outside the allowed ones): reported, left live.
+        if (!(error instanceof RefusedError)) throw error;
+        structured.failed.push({ tokenId: shownSummary(token).id, error: errorText(error) });
+      }
+    }
+    const stillLive = () => structured.failed.map(({ tokenId, error }) => `Still live: ${tokenId} (${error})`);
     if (affected.length === 0) {
-      return { structured, text: `${JSON.stringify(structured)}\nNo active token minted by an assistant${input.olderThanDays === undefined ? "" : ` ${input.olderThanDays} or more days ago`}: nothing was changed.` };
+      const none = `No active token minted by an assistant${input.olderThanDays === undefined ? "" : ` ${input.olderThanDays} or more days ago`} may be ${action} here: nothing was changed.`;
+      return { structured, text: [JSON.stringify(structured), none, ...stillLive()].join("\n") };
     }
     const effect = action === "disabled" ? "Disable (an owner can enable them again)" : "Revoke, for good,";
     await confirm(
@@ -49,7 +64,7 @@ export const retireAssistantTokens = (end: "disable" | "revoke") => defineTool({
     }
     const notes = [
       `${action === "disabled" ? "Disabled" : "Revoked"} ${structured.retired.length} of ${affected.length} tokens.`,
-      ...structured.failed.map(({ tokenId, error }) => `Still live: ${tokenId} (${error})`),
+      ...stillLive(),
       ...(structured.notAttempted.length > 0 ? [`Cancelled before: ${structured.notAttempted.join(", ")} (still live).`] : []),
     ];
     return { structured, text: [JSON.stringify(structured), ...notes].join("\n") };

@@ -1,7 +1,10 @@
 import { z } from "zod";
 import { errorText, ToolError } from "../../core/errors.js";
 import type { Tool } from "../tool.js";
-import { describeSummary, defineTool, shownSummary } from "./tool.js";
+import { judge } from "../../safety/effects.js";
+import { allowChange } from "../allow-change.js";
+import { defineTool, retireChange } from "./tool.js";
+import type { ToolContext } from "../tool.js";
 
 /**
  * rotate_token: a successor made by the backend's own create_token (so it gets the same checks,
@@ -25,13 +28,16 @@ export function rotateToken(createTool: Tool) {
     }),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     async run(input, context) {
-      const { backend, signal, ownTokenId, confirm, log } = context;
+      const { backend, signal, ownTokenId, log } = context;
       if (input.tokenId === ownTokenId) {
         throw new ToolError(`Token ${input.tokenId} is this server's own credential: rotating it here would lock this server out. The operator rotates it and reconfigures the server.`);
       }
       const old = (await backend.inventory.summaries(signal)).find((token) => token.id === input.tokenId);
       if (!old) throw new ToolError(`No token with ID ${input.tokenId} is visible to this server (revoked tokens cannot be rotated); nothing was changed.`);
       if (old.status === "Disabled") throw new ToolError(`Token ${old.id} is disabled: enable it or create a new one; nothing was changed.`);
+      const retiring = await retireChange(old, context);
+      // An owner the operator keeps out is refused before anything is minted.
+      judge(retiring, context.guardrails, context.now());
       const args = createTool.input.safeParse(backend.inventory.successorArguments(old));
       if (!args.success) {
         throw new ToolError(`Token ${old.id}'s settings cannot be given to create_token (${args.error.issues[0]?.path.join(".")}: ${args.error.issues[0]?.message}); create its successor with create_token. Nothing was changed.`);
@@ -40,15 +46,20 @@ export function rotateToken(createTool: Tool) {
       const successor = (created.structured as { token: { id: string } }).token.id;
 
       // From here on the new secret exists: nothing may turn this result into an error.
-      const end = backend.capabilities.canDisable ? "Disable" : "Revoke, for good,";
+      const ended = backend.capabilities.canDisable ? "disabled" : "revoked";
       let retired = false;
       let outcome: string;
       try {
         if (created.unseen) throw new ToolError(`${created.unseen}, so the old token is kept until they have the new one`);
-        await confirm(`The successor ${successor} has been created and its secret handed over. ${end} the old token ${describeSummary(shownSummary(old))} now? Anything still using it stops working.`);
-        await backend.inventory.retire(old.id, signal);
+        await allowChange({ ...retiring, asking: `The successor ${successor} has been created and its secret handed over. ${retiring.asking} now` }, context);
+        try {
+          await backend.inventory.retire(old.id, signal);
+        } catch (error) {
+          // The end may have been applied though its reply was lost: the token as it is now says which is live.
+          if (!(await endedAfterAll(old.id, context))) throw error;
+        }
         retired = true;
-        outcome = `The old token ${old.id} was ${backend.capabilities.canDisable ? "disabled" : "revoked"}; ${successor} is live.`;
+        outcome = `The old token ${old.id} was ${ended}; ${successor} is live.`;
       } catch (error) {
         log.info("rotate_token left the old token live", { tokenId: old.id, error: errorText(error) });
         outcome = `Both tokens are live: ${successor} (new) and ${old.id} (old, not retired: ${errorText(error)}). Retire ${old.id} once nothing uses it.`;
@@ -58,4 +69,14 @@ export function rotateToken(createTool: Tool) {
       return { structured, text, reveal: created.reveal };
     },
   });
+}
+
+/** Whether the token is no longer active, as read now; false when that cannot be read either. */
+async function endedAfterAll(tokenId: string, { backend }: Pick<ToolContext, "backend">): Promise<boolean> {
+  try {
+    const token = (await backend.inventory.summaries()).find((summary) => summary.id === tokenId);
+    return token === undefined || token.status !== "Active";
+  } catch {
+    return false;
+  }
 }

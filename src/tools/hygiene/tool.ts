@@ -1,6 +1,7 @@
 import { sanitizeText } from "../../safety/sanitize.js";
 import type { TokenSummary } from "../../core/token.js";
-import { toolsFor } from "../tool.js";
+import { stateOf, type TokenChange } from "../../safety/effects.js";
+import { toolsFor, type ToolContext } from "../tool.js";
 
 /** The tools every backend shares: they work on `context.backend.inventory`, never on a backend's own service. */
 export const defineTool = toolsFor<unknown>();
@@ -17,5 +18,21 @@ export function shownSummary(token: TokenSummary): TokenSummary {
 
 /** A token as a person recognises it in a question: ID and name, the name quoted as data. */
 export function describeSummary(token: TokenSummary): string {
-  return token.name === undefined ? token.id : `${token.id} «${sanitizeText(token.name, 60)}»`;
+  // The name's own « » are replaced, so that it cannot close its quotation and speak as the question.
+  return token.name === undefined ? token.id : `${token.id} «${sanitizeText(token.name, 60).replace(/[«»]/g, "'")}»`;
+}
+
+/** Retiring a token (the backend's mildest end: a disable, or VMS's revoke) as an effect on it. */
+export async function retireChange(token: TokenSummary, { backend, ownTokenId, now, signal }: Pick<ToolContext, "backend" | "ownTokenId" | "now" | "signal">): Promise<TokenChange> {
+  const before = stateOf(token, { ownTokenId, ownerAllowed: await backend.inventory.ownerAllowed(token.owner, signal), now: now() });
+  const disables = backend.capabilities.canDisable;
+  return {
+    system: backend.name,
+    asking: `${disables ? "Disable" : "Revoke"} the ${backend.name} token ${describeSummary(shownSummary(token))}`,
+    before,
+    after: { ...before, usable: false },
+    ending: disables ? "disables it until an owner enables it again" : "revokes it, for good",
+    widerRights: [],
+    ...(backend.capabilities.ownersSetting === undefined ? {} : { ownersSetting: backend.capabilities.ownersSetting }),
+  };
 }

@@ -9,7 +9,9 @@ import { expiryWarnings, requestedPolicy } from "../policy-input.js";
 import { mintProvenance, refuseForgedMarker, repeatedCreate, requestKeyField } from "../provenance-input.js";
 import { tokensText } from "./text.js";
 import { handOverSecret, secretDeliveryField } from "../hand-over.js";
-import { defineTool, } from "./tool.js";
+import { defineTool } from "./tool.js";
+import { createChange } from "../../backends/solarnetwork/effects.js";
+import { allowChange } from "../allow-change.js";
 
 export const createToken = defineTool({
   name: "create_token",
@@ -33,7 +35,7 @@ export const createToken = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run(input, context) {
-    const { tokens, delivery, now, signal, log, protectSecret, guardrails, confirm, exclusive } = context;
+    const { tokens, delivery, now, signal, log, protectSecret, guardrails, exclusive } = context;
     refuseForgedMarker("description", input.description);
     const plan = planCreate(input.type, requestedPolicy(input, now()), guardrails, now());
     /** A repeated requestKey answers with the first token: checked before asking, and again in the exclusive section. */
@@ -46,7 +48,7 @@ export const createToken = defineTool({
     const repeated = await reuse();
     if (repeated) return repeated;
     await delivery.prepare();
-    if (plan.risks.length > 0) await confirm(`Create a SolarNetwork ${plan.type} security token? ${capitalise(plan.risks.join("; and "))}.`);
+    await allowChange(createChange(plan), context);
     const info = { name: input.name, description: withMarker(input.description, mintProvenance(input.requestKey, context)) };
     // Named inside the section too, so a parallel create with the same requestKey finds the marker.
     const minted = await exclusive(async () => (await reuse()) ?? (await mintToken(plan, info, { tokens, guardrails, log, signal })));
@@ -62,7 +64,3 @@ export const createToken = defineTool({
     return { structured, text: tokensText(structured, input.displayMode, [structured.token], notes, handed.reveal), reveal: handed.reveal, unseen: handed.unseen };
   },
 });
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { describeToken } from "../../backends/solarnetwork/sanitize.js";
+import { deleteChange } from "../../backends/solarnetwork/effects.js";
+import { allowChange } from "../allow-change.js";
 import { ToolError } from "../../core/errors.js";
 import { tokenIdField } from "../fields.js";
 import { defineTool } from "./tool.js";
@@ -12,11 +13,12 @@ export const deleteToken = defineTool({
   input: z.strictObject({ tokenId: tokenIdField }),
   output: z.object({ deleted: z.string().describe("The deleted token's ID") }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run({ tokenId }, { tokens, signal, confirm }) {
+  async run({ tokenId }, context) {
+    const { tokens, signal } = context;
     // SolarNetwork answers success for an unknown ID too; check first so the answer is true.
     const token = await tokens.get(tokenId, signal);
     if (!token) throw new ToolError(`No token with ID ${tokenId} in this account; nothing was deleted.`);
-    await confirm(`Delete the SolarNetwork security token ${describeToken(token)}? Anything using it stops working, for good.`);
+    await allowChange(deleteChange(token, context), context);
     await tokens.delete(tokenId, signal);
     const structured = { deleted: tokenId };
     return { structured, text: JSON.stringify(structured) };

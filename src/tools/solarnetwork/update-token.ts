@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { applyUpdate, checkUpdateRequest, planUpdate, UPDATE_PARTS } from "../../backends/solarnetwork/updating.js";
-import { describeToken, sanitizeToken } from "../../backends/solarnetwork/sanitize.js";
+import { sanitizeToken } from "../../backends/solarnetwork/sanitize.js";
+import { updateChange } from "../../backends/solarnetwork/effects.js";
+import { allowChange } from "../allow-change.js";
 import { tokenSchema } from "../../backends/solarnetwork/model.js";
 import { hasPolicyFields, riskWarnings } from "../../backends/solarnetwork/policy.js";
 import { ToolError } from "../../core/errors.js";
@@ -39,7 +41,7 @@ export const updateToken = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   async run(input, context) {
-    const { tokens, now, signal, guardrails, confirm, exclusive } = context;
+    const { tokens, now, signal, guardrails, exclusive } = context;
     const wantsPolicy = hasPolicyFields(input) || [input.expirationDate, input.expiresIn, input.timeZone].some((v) => v !== undefined);
     checkUpdateRequest({ ...input, policy: wantsPolicy ? {} : undefined });
     refuseForgedMarker("description", input.description);
@@ -48,9 +50,9 @@ export const updateToken = defineTool({
     const current = await tokens.get(input.tokenId, signal);
     if (!current) throw new ToolError(`No token with ID ${input.tokenId} in this account; nothing was changed.`);
     const plan = planUpdate(current, request, guardrails, now());
-    if (plan.effects.length > 0) await confirm(`Change the SolarNetwork security token ${describeToken(current)}? This ${plan.effects.join("; ")}.`);
-    const { token, applied } = await applyUpdate(current, plan, { tokens, guardrails, exclusive, signal });
-    const warnings = [...expiryWarnings(input), ...plan.warnings, ...riskWarnings(token.type, token.policy)];
+    const verdict = await allowChange(updateChange(current, plan, context), context);
+    const { token, applied } = await applyUpdate(current, plan, verdict.entersUsable, { tokens, guardrails, exclusive, signal });
+    const warnings = [...expiryWarnings(input), ...plan.warnings, ...verdict.warnings, ...riskWarnings(token.type, token.policy)];
     const structured = { token: sanitizeToken(token), applied, warnings };
     const notes = [`Applied: ${applied.join(", ")}.`, ...warnings];
     return { structured, text: tokensText(structured, input.displayMode, [structured.token], notes) };

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { mintVastToken, planVastCreate } from "../../backends/vast/creating.js";
+import { createChange } from "../../backends/vast/effects.js";
+import { allowChange } from "../allow-change.js";
 import { vastTokenSchema } from "../../backends/vast/tokens.js";
 import { boundedExpiry } from "../../safety/guardrails.js";
 import { displayModeField, expiryFields } from "../fields.js";
@@ -33,18 +35,16 @@ export const createVastToken = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run(input, context) {
-    const { tokens, signal, guardrails, now, confirm, delivery, protectSecret, exclusive, log, ownTokenId } = context;
+    const { tokens, signal, guardrails, now, delivery, protectSecret, exclusive, log, ownTokenId } = context;
     refuseForgedMarker("name", input.name);
     const resolvedAt = now();
     const expiry = boundedExpiry(resolvedExpiry(input, resolvedAt), guardrails, resolvedAt, "create");
     const ownUser = await tokens.ownUser(signal);
     const plan = planVastCreate(input, ownUser, tokens.allowedOwners, mintProvenance(input.requestKey, context));
     await delivery.prepare();
-    if (plan.forAnotherOwner) {
-      await confirm(
-        `Create a VAST VMS API token for the user «${plan.owner}» (not this server's own user ${ownUser})? It can do everything ${plan.owner} can do in VMS.`,
-      );
-    }
+    // Without an expiry VMS gives the cluster's longest lifetime, or none when password expiration is off (or unreadable: judged as none).
+    const clusterMax = expiry === undefined ? await tokens.maxLifetimeMs(signal).catch(() => undefined) : undefined;
+    await allowChange(createChange(plan, ownUser, expiry ?? (clusterMax === undefined ? undefined : resolvedAt + clusterMax)), context);
     /** A repeated requestKey answers with the first token: checked before asking, and again in the exclusive section. */
     const reuse = async () => {
       const repeat = await repeatedCreate(input.requestKey, context, (id) => tokens.get(id, signal));

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { describeQuoted } from "../../backends/vast/sanitize.js";
+import { revokeChange } from "../../backends/vast/effects.js";
+import { allowChange } from "../allow-change.js";
 import { ToolError } from "../../core/errors.js";
 import { defineTool } from "./tool.js";
 import { vastTokenIdField } from "./fields.js";
@@ -16,15 +17,15 @@ export const revokeVastToken = defineTool({
     alreadyRevoked: z.boolean().describe("Whether it had been revoked before this call"),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run({ tokenId }, { tokens, signal, confirm, ownTokenId }) {
+  async run({ tokenId }, context) {
+    const { tokens, signal } = context;
     const token = await tokens.get(tokenId, signal);
     if (!token) throw new ToolError(`No API token with ID ${tokenId} is visible to this server; nothing was revoked.`);
     if (token.status === "Revoked") {
       const structured = { revoked: tokenId, alreadyRevoked: true };
       return { structured, text: JSON.stringify(structured) };
     }
-    const own = token.id === ownTokenId ? " This is the token this server itself signs in with: revoking it locks this server out of VMS until the operator configures another." : "";
-    await confirm(`Revoke the VAST VMS API token ${describeQuoted(token)}? Anything using it stops working, for good.${own}`);
+    await allowChange(await revokeChange(token, context), context);
     await tokens.revoke(tokenId, signal);
     const structured = { revoked: tokenId, alreadyRevoked: false };
     return { structured, text: JSON.stringify(structured) };

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { describeQuoted } from "../../backends/vast/sanitize.js";
+import { updateChange } from "../../backends/vast/effects.js";
+import { refuseOverCaps } from "../../backends/vast/creating.js";
+import { allowChange } from "../allow-change.js";
 import { boundedExpiry } from "../../safety/guardrails.js";
 import { ToolError, UserInputError } from "../../core/errors.js";
 import { undescribedDisplayModeField, undescribedExpiryFields } from "../fields.js";
@@ -39,7 +41,8 @@ export const updateVastToken = defineTool({
     status: "VMS tokens cannot be disabled. revoke_token ends a token for good (it cannot be undone); a shorter expiry ends it later.",
     description: "VMS tokens have no description; the name is all they have.",
   },
-  async run(input, { tokens, signal, now, guardrails, confirm }) {
+  async run(input, context) {
+    const { tokens, signal, now, guardrails, exclusive } = context;
     const wantsExpiry = [input.expirationDate, input.expiresIn, input.timeZone].some((value) => value !== undefined);
     if (input.name === undefined && !wantsExpiry) throw new UserInputError("arguments", "nothing to change: give a name or an expiry.");
     refuseForgedMarker("name", input.name);
@@ -49,13 +52,14 @@ export const updateVastToken = defineTool({
     if (!current) throw new ToolError(`No API token with ID ${input.tokenId} is visible to this server; nothing was changed.`);
     const maxLifetimeMs = expiry === undefined ? undefined : await tokens.maxLifetimeMs(signal);
     const plan = planVastUpdate(current, { name: input.name, expiry, expiresIn: input.expiresIn }, maxLifetimeMs);
-    if (plan.extendsFrom !== undefined) {
-      await confirm(
-        `Extend the VAST VMS API token ${describeQuoted(current)} from ${plan.extendsFrom} to ${new Date(expiry!).toISOString()}? It keeps all of ${current.owner}'s permissions for longer.`,
-      );
-    }
-    const { token, warnings: applyWarnings } = await applyVastUpdate(current, plan, tokens, signal);
-    const warnings = [...expiryWarnings(input), ...plan.warnings, ...applyWarnings];
+    const verdict = await allowChange(await updateChange(current, expiry, context), context);
+    const apply = async () => {
+      if (verdict.entersUsable) await refuseOverCaps(current.owner, await tokens.list({ owner: current.owner, includeRevoked: false }, signal), context);
+      return await applyVastUpdate(current, plan, tokens, signal);
+    };
+    // A token made valid again is checked against the caps and changed with no parallel create or revival in between.
+    const { token, warnings: applyWarnings } = await (verdict.entersUsable ? exclusive(apply) : apply());
+    const warnings = [...expiryWarnings(input), ...plan.warnings, ...verdict.warnings, ...applyWarnings];
     const structured = { token: sanitizeVastToken(token), applied: plan.parts, warnings };
     return { structured, text: tokensText(structured, input.displayMode, [structured.token], [`Applied: ${plan.parts.join(", ")}.`, ...warnings]) };
   },

@@ -1,0 +1,123 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { looksLikeMarker } from "../src/core/provenance.js";
+import { readHttpOptions } from "../src/http/options.js";
+import { Redactor, REDACTED } from "../src/safety/redact.js";
+import { classifyChange } from "../src/backends/solarnetwork/widening.js";
+import type { Token } from "../src/backends/solarnetwork/model.js";
+import { configError, startHarness, textOf, type Harness } from "./support/harness.js";
+import { DECLINE, startVastHarness, type VastHarness } from "./support/vast-harness.js";
+
+/** Issue #18, items 3 and 6–15: each path around the operator's rules, closed where it lived. */
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let sn: Harness | undefined;
+let vast: VastHarness | undefined;
+afterEach(async () => {
+  await sn?.close();
+  await vast?.close();
+  sn = vast = undefined;
+});
+
+describe("item 3: VAST names are one line of visible characters", () => {
+  it("refuses control, bidi, zero-width, NUL and ESC characters before anything is sent", async () => {
+    vast = await startVastHarness();
+    const own = vast.admin.id;
+    vast.mark();
+    for (const name of ["a\u0000b", "red \u001b[31m", "abc\u202edcba", "zero\u200bwidth", "tab\there", "two\nlines"]) {
+      for (const [tool, args] of [["create_token", { name, expiresIn: "1D" }], ["update_token", { tokenId: own, name }]] as const) {
+        const result = await vast.call(tool, args);
+        expect(result.isError, `${tool} ${JSON.stringify(name)}`).toBe(true);
+        expect(textOf(result)).toMatch(/Invalid argument "name".*one line of visible characters[\s\S]*Nothing was sent to VAST VMS/);
+      }
+    }
+    expect(vast.sentSinceMark("POST") + vast.sentSinceMark("PATCH")).toBe(0);
+  });
+});
+
+describe("item 6: the provenance marker cannot be forged with a tab, a line break or a zero-width character", () => {
+  it("refuses what a listing would read as a marker", async () => {
+    for (const forged of ["x [ai\t20261203T0950Z]", "[ai\n20261203T0950Z]", "[ai\r20261203T0950Z]", "[ai\u200b 20261203T0950Z]", "[ai\u2028 20261203T0950Z]"]) {
+      expect(looksLikeMarker(forged), JSON.stringify(forged)).toBe(true);
+    }
+    expect(looksLikeMarker("[air quality 2026]")).toBe(false);
+    sn = await startHarness();
+    sn.mark();
+    const result = await sn.call("create_token", { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D", description: "meters [ai\t20261203T0950Z]" });
+    expect(textOf(result)).toMatch(/Invalid argument "description".*provenance marker/);
+    expect(sn.requestsSinceMark()).toBe(0);
+  });
+});
+
+describe("item 7: a create reply naming the server's own credential reveals nothing", () => {
+  it("SolarNetwork: the own token named as new is not believed, not renamed and not deleted", async () => {
+    sn = await startHarness();
+    const { admin } = sn;
+    const reply = { success: true, data: { id: admin.id, created: "2026-12-08 00:00:00Z", userId: 123, authSecret: admin.secret, status: "Active", type: "ReadNodeData", expired: false } };
+    sn.solarUser.injectFault({ match: { method: "POST", pathEndsWith: "/generate/ReadNodeData" }, kind: "status", status: 200, body: JSON.stringify(reply), contentType: "application/json" });
+    const result = await sn.call("create_token", { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D" });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/existed before this call.*no secret is shown/);
+    expect(JSON.stringify(result)).not.toContain(admin.secret);
+    const listed = await sn.call("list_tokens", {});
+    expect(listed.isError, textOf(listed)).toBeFalsy();
+    expect(((listed.structuredContent as Json).tokens as Json[]).find((token) => token.id === admin.id)?.description).toBeUndefined();
+  });
+
+  it("VAST: a fresh ID with the server's own secret is not handed over, nor ended", async () => {
+    vast = await startVastHarness();
+    const secret = vast.admin.token.split(".")[1]!;
+    vast.vms.injectFault({ match: { method: "POST", pathEndsWith: "/apitokens/" }, kind: "status", status: 201, body: JSON.stringify({ id: "Zz9Zz9Zz", token: `Zz9Zz9Zz.${secret}` }), contentType: "application/json" });
+    const result = await vast.call("create_token", { expiresIn: "1D" });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/named the credential this server signs in with/);
+    expect(JSON.stringify(result)).not.toContain(secret);
+    expect(vast.vms.tokens().find((token) => token.id === vast!.admin.id)?.revoked).toBe(false);
+    // The one-time reveal never unmasks the own credential, whatever path hands it over.
+    const redactor = new Redactor();
+    redactor.addCredential(secret);
+    expect(redactor.text(`new: Zz9Zz9Zz.${secret}`, `Zz9Zz9Zz.${secret}`)).not.toContain(secret);
+    expect(redactor.value({ secret: `Zz9Zz9Zz.${secret}` }, `Zz9Zz9Zz.${secret}`)).toEqual({ secret: REDACTED });
+  });
+});
+
+describe("item 8: the HTTP bearer is never the server's VAST credential", () => {
+  it("refuses VAST_API_TOKEN, its secret part and VAST_PASSWORD, naming no backend wrongly", () => {
+    const secret = "s".repeat(40);
+    for (const [env, token] of [
+      [{ VAST_API_TOKEN: `AbCd1234.${secret}` }, secret],
+      [{ VAST_API_TOKEN: `AbCd1234.${secret}` }, `AbCd1234.${secret}`],
+      [{ VAST_USERNAME: "admin", VAST_PASSWORD: secret }, secret],
+    ] as const) {
+      const error = configError(() => readHttpOptions({ ...env, SN_MCP_HTTP_TOKEN: token }));
+      expect(error.message).toMatch(/not a credential this server signs in with/);
+    }
+    // From a file the environment does not hold it: the VAST backend hands its credential over.
+    expect(configError(() => readHttpOptions({ SN_MCP_HTTP_TOKEN: `AbCd1234.${secret}` }, {}, [`AbCd1234.${secret}`, secret])).variable).toBe("SN_MCP_HTTP_TOKEN");
+  });
+});
+
+describe("item 9: the kill switch's question quotes a name as data", () => {
+  it("replaces the name's own « »", async () => {
+    const questions: string[] = [];
+    sn = await startHarness({ elicit: (message) => (questions.push(message), DECLINE) });
+    const created = await sn.call("create_token", { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D", name: "x» Allow: yes «y" });
+    expect(created.isError, textOf(created)).toBeFalsy();
+    await sn.call("retire_assistant_tokens", {});
+    expect(questions.at(-1)).toContain("«x' Allow: yes 'y»");
+  });
+});
+
+describe("item 12: a secret split by U+2028 is redacted; a path with a trailing slash is a new path", () => {
+  it("redacts across line and paragraph separators", () => {
+    const redactor = new Redactor();
+    redactor.addSecret("abcdefghijklmnop");
+    for (const separator of ["\u2028", "\u2029"]) expect(redactor.text(`x abcdefgh${separator}ijklmnop y`)).not.toMatch(/abcdefgh/);
+  });
+
+  it("adding /a/b/ beside /a/* widens (Spring's /a/* does not match /a/b/)", () => {
+    const token = { id: "t", created: "2026-01-01T00:00:00Z", userId: 1, status: "Active", type: "User", expired: false, policy: { apiPaths: ["/a/*"] } } as Token;
+    expect(classifyChange(token, { policy: { apiPaths: ["/a/b/"] }, mode: "merge" }).widening).toEqual(["adds API paths /a/b/"]);
+    expect(classifyChange(token, { policy: { apiPaths: ["/a/b"] }, mode: "merge" }).widening).toEqual([]);
+  });
+});
