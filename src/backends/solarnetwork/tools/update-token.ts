@@ -1,14 +1,16 @@
 import { z } from "zod";
-import { applyUpdate, checkUpdateRequest, planUpdate, UPDATE_PARTS } from "../../backends/solarnetwork/updating.js";
-import { sanitizeToken } from "../../backends/solarnetwork/sanitize.js";
-import { updateChange } from "../../backends/solarnetwork/effects.js";
-import { allowChange } from "../allow-change.js";
-import { tokenSchema } from "../../backends/solarnetwork/model.js";
-import { hasPolicyFields, riskWarnings } from "../../backends/solarnetwork/policy.js";
-import { ToolError } from "../../core/errors.js";
-import { undescribedDisplayModeField, undescribedExpiryFields, undescribedInfoFields, undescribedPolicyFields, statusField, tokenIdField } from "../fields.js";
-import { expiryWarnings, requestedPolicy } from "../policy-input.js";
-import { refuseForgedMarker } from "../provenance-input.js";
+import { applyUpdate, checkUpdateRequest, planUpdate, UPDATE_PARTS } from "../updating.js";
+import { sanitizeToken } from "../sanitize.js";
+import { updateChange } from "../effects.js";
+import { allowChange } from "../../../tools/allow-change.js";
+import { tokenSchema } from "../model.js";
+import { hasPolicyFields, riskWarnings } from "../policy.js";
+import { ToolError } from "../../../core/errors.js";
+import { undescribedDisplayModeField, undescribedExpiryFields } from "../../../tools/fields.js";
+import { undescribedInfoFields, undescribedPolicyFields, statusField, tokenIdField } from "./fields.js";
+import { expiryWarnings } from "../../../tools/expiry-input.js";
+import { requestedPolicy } from "./policy-input.js";
+import { refuseForgedMarker } from "../../../tools/provenance-input.js";
 import { tokensText } from "./text.js";
 import { defineTool } from "./tool.js";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { hasInvisible } from "../../safety/sanitize.js";
+import { hasInvisible } from "../../../safety/sanitize.js";
 
 /** Input fields of the VAST tools that SolarNetwork's do not share. */
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { revokeChange } from "../../backends/vast/effects.js";
-import { allowChange } from "../allow-change.js";
-import { ToolError } from "../../core/errors.js";
+import { revokeChange } from "../effects.js";
+import { allowChange } from "../../../tools/allow-change.js";
+import { ToolError } from "../../../core/errors.js";
 import { defineTool } from "./tool.js";
 import { vastTokenIdField } from "./fields.js";
 

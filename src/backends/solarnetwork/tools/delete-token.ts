@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { deleteChange } from "../../backends/solarnetwork/effects.js";
-import { allowChange } from "../allow-change.js";
-import { ToolError } from "../../core/errors.js";
-import { tokenIdField } from "../fields.js";
+import { deleteChange } from "../effects.js";
+import { allowChange } from "../../../tools/allow-change.js";
+import { ToolError } from "../../../core/errors.js";
+import { tokenIdField } from "./fields.js";
 import { defineTool } from "./tool.js";
 
 export const deleteToken = defineTool({
