@@ -200,11 +200,13 @@ function createMcpServer<Service>(
     const input = tool.input.safeParse(args);
     if (!input.success) return errorResult(invalidArgumentsText(input.error, args, options.backend), redactor);
     const writes = !tool.annotations.readOnlyHint;
-    // Only calls that could run take from the budget: an invalid one changes nothing.
-    const limit = (writes ? options.rateLimits.writes : options.rateLimits.reads)?.take();
+    // Only calls that could run take from the budget: an invalid one changes nothing (one found invalid while planning gives its share back).
+    const bucket = writes ? options.rateLimits.writes : options.rateLimits.reads;
+    const limit = bucket?.take();
     if (limit && !limit.allowed) {
       const seconds = Math.ceil(limit.retryAfterMs / 1000);
-      return errorResult(`Too many ${writes ? "changes" : "calls"} in a short time. Try again in ${seconds} s.`, redactor);
+      const setting = writes ? "SN_MCP_RATE_LIMIT_WRITES" : "SN_MCP_RATE_LIMIT_READS";
+      return errorResult(`Too many ${writes ? "changes" : "calls"} in a short time (the operator's ${setting}). Try again in ${seconds} s.`, redactor);
     }
 
     const callId = randomUUID();
@@ -257,6 +259,7 @@ function createMcpServer<Service>(
       };
     } catch (error) {
       // A bad argument is found while planning, before any change is sent: say so, as the schema's refusals do.
+      if (error instanceof UserInputError) bucket?.giveBack();
       const failure = error instanceof UserInputError ? `${errorText(error)}\nNothing was changed in ${options.backend}.` : errorText(error);
       const text = unaskedNote ? `${failure}\n${unaskedNote}` : failure;
       if (isExpectedFailure(error)) {

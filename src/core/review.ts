@@ -1,3 +1,4 @@
+import { sanitizeText } from "../safety/sanitize.js";
 import type { BackendCapabilities, TokenSummary } from "./token.js";
 
 /**
@@ -60,31 +61,31 @@ function tokenFindings(token: TokenSummary, options: ReviewOptions): Finding[] {
   }
   if (token.status === "Expired" || token.status === "Revoked") return found;
   if (expires === undefined) {
-    add("high", "no-expiry", `Token ${token.id} never expires.`, token.id === options.ownTokenId ? undefined : update({ expiresIn: capExpiresIn }));
+    add("high", "no-expiry", `Token ${quoted(token.id)} never expires.`, token.id === options.ownTokenId ? undefined : update({ expiresIn: capExpiresIn }));
   } else if (options.maxLifetimeMs !== undefined && expires > now + options.maxLifetimeMs) {
-    add("medium", "beyond-max-lifetime", `Token ${token.id} expires ${token.expires}, later than the operator's SN_MCP_MAX_LIFETIME allows from today.`, update({ expiresIn: capExpiresIn }));
+    add("medium", "beyond-max-lifetime", `Token ${quoted(token.id)} expires ${token.expires}, later than the operator's SN_MCP_MAX_LIFETIME allows from today.`, update({ expiresIn: capExpiresIn }));
   } else if (live && expires - now <= options.withinDays * DAY) {
-    add("low", "expiring-soon", `Token ${token.id} expires ${token.expires}, within ${options.withinDays} days; whatever uses it stops then. rotate_token makes a successor.`, { tool: "rotate_token", arguments: { tokenId: token.id } });
+    add("low", "expiring-soon", `Token ${quoted(token.id)} expires ${token.expires}, within ${options.withinDays} days; whatever uses it stops then. rotate_token makes a successor.`, { tool: "rotate_token", arguments: { tokenId: token.id } });
   }
   const policy = token.policy;
   if (capabilities.hasPolicy && token.type === "ReadNodeData" && !policy?.nodeIds?.length && !policy?.sourceIds?.length) {
-    add("high", "unrestricted-data-token", `Data token ${token.id} is restricted to no nodes or sources: it reads every node's data in the account. Give it nodeIds or sourceIds with update_token.`);
+    add("high", "unrestricted-data-token", `Data token ${quoted(token.id)} is restricted to no nodes or sources: it reads every node's data in the account. Give it nodeIds or sourceIds with update_token.`);
   }
   if (capabilities.hasPolicy && token.type === "User" && token.id !== options.ownTokenId && !policy?.apiPaths?.length) {
-    add("high", "unrestricted-user-token", `User token ${token.id} has no apiPaths: it can do anything the account can. Give it narrow apiPaths (replace: true) with update_token, or end it.`, end);
+    add("high", "unrestricted-user-token", `User token ${quoted(token.id)} has no apiPaths: it can do anything the account can. Give it narrow apiPaths (replace: true) with update_token, or end it.`, end);
   }
   if (policy?.refreshAllowed === true && (expires === undefined || expires - now > LONG_LIVED_DAYS * DAY)) {
-    add("medium", "refresh-on-long-lived", `Token ${token.id} lives long and lets holders of a derived signing key refresh it, so a leaked key keeps working.`, update({ refreshAllowed: false }));
+    add("medium", "refresh-on-long-lived", `Token ${quoted(token.id)} lives long and lets holders of a derived signing key refresh it, so a leaked key keeps working.`, update({ refreshAllowed: false }));
   }
   if (token.status === "Disabled" && ageDays > STALE_DAYS) {
-    add("low", "disabled-long", `Token ${token.id} is disabled and was created over ${STALE_DAYS} days ago (SolarNetwork does not say when it was disabled); if nothing needs it, end it.`, end);
+    add("low", "disabled-long", `Token ${quoted(token.id)} is disabled and was created over ${STALE_DAYS} days ago (SolarNetwork does not say when it was disabled); if nothing needs it, end it.`, end);
   }
   if (capabilities.perOwnerCap && live && token.id !== options.ownTokenId) {
     const lastUsed = token.lastUsed === undefined ? undefined : Date.parse(token.lastUsed);
     if (lastUsed === undefined && ageDays > NEVER_USED_GRACE_DAYS) {
-      add("medium", "never-used", `Token ${token.id} has never been used since it was created ${token.created}.`, end);
+      add("medium", "never-used", `Token ${quoted(token.id)} has never been used since it was created ${token.created}.`, end);
     } else if (lastUsed !== undefined && now - lastUsed > STALE_DAYS * DAY) {
-      add("medium", "unused", `Token ${token.id} has not been used for over ${STALE_DAYS} days (last ${token.lastUsed}).`, end);
+      add("medium", "unused", `Token ${quoted(token.id)} has not been used for over ${STALE_DAYS} days (last ${token.lastUsed}).`, end);
     }
   }
   return found;
@@ -99,12 +100,17 @@ function capFindings(tokens: readonly TokenSummary[], cap: number): Finding[] {
       owner,
       severity: count >= cap ? ("medium" as const) : ("low" as const),
       rule: "owner-near-cap",
-      message: `Owner ${owner} holds ${count} of the ${cap} valid tokens allowed per user${count >= cap ? ": no new token can be created for them until one is revoked" : ""}.`,
+      message: `Owner ${quoted(owner)} holds ${count} of the ${cap} valid tokens allowed per user${count >= cap ? ": no new token can be created for them until one is revoked" : ""}.`,
     }));
+}
+
+/** Upstream text (an ID, an owner) in a sentence: quoted and cleaned, so it reads as data, never as part of the sentence. */
+function quoted(text: string): string {
+  return `«${sanitizeText(text, 80).replace(/[«»]/g, "'")}»`;
 }
 
 function ownCredentialText(token: TokenSummary, { capabilities, backend }: ReviewOptions): string {
   return capabilities.hasPolicy
-    ? `Token ${token.id} is this server's own credential: an unrestricted User token, so it can read and change everything in the account, every token included. Keep its secret out of reach; anyone who can disable it stops this server.`
-    : `Token ${token.id} is this server's own credential: it carries all of ${token.owner}'s ${backend} permissions and counts toward ${token.owner}'s token cap. Anyone who can revoke it stops this server.`;
+    ? `Token ${quoted(token.id)} is this server's own credential: an unrestricted User token, so it can read and change everything in the account, every token included. Keep its secret out of reach; anyone who can disable it stops this server.`
+    : `Token ${quoted(token.id)} is this server's own credential: it carries all of ${quoted(token.owner)}'s ${backend} permissions and counts toward ${quoted(token.owner)}'s token cap. Anyone who can revoke it stops this server.`;
 }

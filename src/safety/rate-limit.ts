@@ -24,6 +24,11 @@ export class TokenBucket {
     }
     return { allowed: false, retryAfterMs: Math.ceil(((1 - this.#tokens) * 60_000) / this.perMinute) };
   }
+
+  /** Returns a token taken by a call that turned out invalid (it changed nothing). */
+  giveBack(): void {
+    this.#tokens = Math.min(this.capacity, this.#tokens + 1);
+  }
 }
 
 /** The server's two buckets: one for read-only tool calls, one for the rest. Absent: no limit. */
