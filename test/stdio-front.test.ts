@@ -12,6 +12,8 @@ import { frontConfiguration } from "../src/stdio-configurations.js";
 import { startStdioFront } from "../src/stdio-front.js";
 
 // `npm test` builds first (pretest), so this drives the real binary, front included.
+/** A started process answers when it answers: on a loaded machine (CI shares 2 cores) that can take seconds. */
+const ANSWER_WAIT = { timeout: 20_000, interval: 20 };
 const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 
 type Message = { id?: unknown; method?: string; result?: unknown; error?: unknown; params?: unknown };
@@ -44,7 +46,7 @@ function session(env: Record<string, string>, args: string[] = []) {
         const index = messages().findIndex((message) => message.id === id && message.method === undefined);
         if (index < 0) throw new Error(`no answer to ${String(id)} yet; stderr: ${stderr}`);
         return lines[index] as string;
-      }),
+      }, ANSWER_WAIT),
     async close() {
       child.stdin.end();
       return exited;
@@ -167,7 +169,7 @@ describe("the stdio front", () => {
       const found = peer.messages().find((message) => message.method === "elicitation/create");
       if (!found) throw new Error(`no question yet; stderr: ${peer.stderr()}`);
       return found;
-    });
+    }, ANSWER_WAIT);
     peer.send({ id: question.id, result: { action: "decline" } });
     const listed = JSON.parse(await peer.answer(3)) as { result: { structuredContent: { tokens: { id: string }[] } } };
     expect(listed.result.structuredContent.tokens.map((token) => token.id)).toContain(doomed.id);
