@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { handshake, spawnPeer } from "./stdio-peer.js";
 import { median, quantile, round, type Row } from "./stats.js";
 import { hygieneTools } from "../src/tools/hygiene/index.js";
-import { SOLARNETWORK_TOOLS } from "../src/tools/solarnetwork/index.js";
+import { SOLARNETWORK_TOOLS } from "../src/backends/solarnetwork/tools/index.js";
 
 /**
  * 2. Cold start: from just before spawn() to the answer to the first tools/list (after initialize

@@ -26,5 +26,5 @@ export const SERVER_JSON: string;
 export function readJson(file: string): unknown;
 export function repositoryUrl(pkg: PackageJson): string;
 export function syncedServerJson(server: ServerJson, pkg: PackageJson): ServerJson;
-export function syncedManifest(manifest: object, pkg: PackageJson, anchor: string): object;
+export function syncedManifest(manifest: { homepage?: string }, pkg: PackageJson): object;
 export function staleCopies(pkg?: PackageJson): { file: string; text: string; current: string }[];

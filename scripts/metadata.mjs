@@ -6,14 +6,15 @@
 //
 //   node scripts/metadata.mjs           # lists every copy that differs; exit 1 if any
 //   node scripts/metadata.mjs --write   # rewrites them from package.json
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath, URL } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const SERVER_JSON = "server.json";
-const MANIFESTS = { "manifest.json": "#readme", "manifest-vast.json": "#vast-vms-api-tokens" };
+/** The MCPB manifests in the root, one per backend (manifest.json, manifest-vast.json, …). */
+const MANIFESTS = readdirSync(ROOT).filter((file) => /^manifest(-[\w-]+)?\.json$/.test(file)).sort();
 
 export function readJson(file) {
   return JSON.parse(readFileSync(join(ROOT, file), "utf8"));
@@ -38,16 +39,17 @@ export function syncedServerJson(server, pkg) {
   };
 }
 
-/** An MCPB manifest with its version and links set from package.json. */
-export function syncedManifest(manifest, pkg, anchor) {
+/** An MCPB manifest with its version and links set from package.json (its homepage keeps its README section). */
+export function syncedManifest(manifest, pkg) {
   const url = repositoryUrl(pkg);
-  return { ...manifest, version: pkg.version, repository: { type: "git", url }, homepage: `${url}${anchor}`, support: `${url}/issues` };
+  const section = /#.*$/.exec(manifest.homepage ?? "")?.[0] ?? "#readme";
+  return { ...manifest, version: pkg.version, repository: { type: "git", url }, homepage: `${url}${section}`, support: `${url}/issues` };
 }
 
 /** Each file whose copy differs from package.json, with the text it should have. */
 export function staleCopies(pkg = readJson("package.json")) {
   const copies = [[SERVER_JSON, syncedServerJson(readJson(SERVER_JSON), pkg)]];
-  for (const [file, anchor] of Object.entries(MANIFESTS)) copies.push([file, syncedManifest(readJson(file), pkg, anchor)]);
+  for (const file of MANIFESTS) copies.push([file, syncedManifest(readJson(file), pkg)]);
   return copies
     .map(([file, value]) => ({ file, text: `${JSON.stringify(value, null, 2)}\n`, current: readFileSync(join(ROOT, file), "utf8") }))
     .filter(({ text, current }) => JSON.stringify(JSON.parse(current)) !== JSON.stringify(JSON.parse(text)));

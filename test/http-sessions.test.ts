@@ -10,8 +10,8 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { TOKENS_PATH } from "../src/backends/solarnetwork/api.js";
-import { composeApp } from "../src/compose.js";
-import { readConfig } from "../src/config.js";
+import { composeApp } from "./support/harness.js";
+import { readConfig } from "../src/backends/solarnetwork/config.js";
 import { startHttpMode, type HttpMode } from "../src/http/mode.js";
 import { readHttpOptions, type HttpOptions } from "../src/http/options.js";
 import { startLocalSolarUser, type LocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";

@@ -3,11 +3,12 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { TOKENS_PATH } from "../src/backends/solarnetwork/api.js";
-import { HTTP_LISTING_CACHE_MS, withListingCache } from "../src/backends/solarnetwork/listing-cache.js";
+import { withListingCache } from "../src/backends/solarnetwork/listing-cache.js";
+import { HTTP_LISTING_CACHE_MS } from "../src/http/options.js";
 import type { Token } from "../src/backends/solarnetwork/model.js";
 import type { TokenService } from "../src/backends/solarnetwork/service.js";
-import { composeApp } from "../src/compose.js";
-import { readConfig } from "../src/config.js";
+import { composeApp } from "./support/harness.js";
+import { readConfig } from "../src/backends/solarnetwork/config.js";
 import { startHttpMode } from "../src/http/mode.js";
 import { readHttpOptions } from "../src/http/options.js";
 import { startLocalSolarUser, type LocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";

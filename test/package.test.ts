@@ -124,7 +124,7 @@ describe("the MCPB manifests", () => {
 
   it("one bundle per backend, with distinct names: manifest.json serves SolarNetwork, manifest-vast.json VAST VMS", async () => {
     const [solarnetwork, vast] = MANIFESTS.map(readManifest);
-    expect([backendOf(solarnetwork!), backendOf(vast!)]).toEqual(["solarnetwork", "vast"]);
+    expect([backendOf(solarnetwork!).command, backendOf(vast!).command]).toEqual(["", "vast"]);
     expect(vast!.name).not.toBe(solarnetwork!.name);
     expect(await serverToolNames(vast!)).toEqual(["create_token", "list_tokens", "retire_assistant_tokens", "review_tokens", "revoke_token", "rotate_token", "update_token"]);
   });

@@ -28,7 +28,7 @@ describe("server.json (the MCP Registry's entry)", () => {
 
   it("a version bumped in package.json alone is caught", () => {
     const bumped = { ...pkg, version: "9.9.9" };
-    expect(staleCopies(bumped).map((copy) => copy.file)).toEqual(["server.json", "manifest.json", "manifest-vast.json"]);
+    expect(staleCopies(bumped).map((copy) => copy.file)).toEqual(["server.json", "manifest-vast.json", "manifest.json"]);
     expect(syncedServerJson(server, bumped)).toMatchObject({ version: "9.9.9", packages: [{ version: "9.9.9" }, { version: "9.9.9" }] });
   });
 

@@ -9,7 +9,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SANDBOX_META_KEY, SANDBOX_PREFIX } from "../src/sandbox/label.js";
-import { runVastSandbox, VAST_SANDBOX_ADMIN_NAME, type VastSandbox } from "../src/sandbox/vast-mode.js";
+import { runVastSandbox, VAST_SANDBOX_ADMIN_NAME, type VastSandbox } from "../src/backends/vast/sandbox.js";
 import type { VmsToken } from "../src/simulators/vast/state.js";
 import { textOf } from "./support/harness.js";
 

@@ -19,7 +19,7 @@ export interface HttpMode {
   readonly sessions: number;
   /**
    * Stops accepting at once, lets calls in flight finish (at most `graceMs`), closes every
-   * session, then the SolarNetwork client. Safe to call more than once.
+   * session, then the backend's client. Safe to call more than once.
    */
   shutdown(graceMs?: number): Promise<void>;
 }

@@ -1,9 +1,6 @@
 import type { Token } from "./model.js";
 import type { TokenFilter, TokenService } from "./service.js";
 
-/** How long HTTP mode serves a listing from its last /find reply. */
-export const HTTP_LISTING_CACHE_MS = 3_000;
-
 interface Listing {
   fetchedAt: number;
   tokens: readonly Token[];

@@ -1,12 +1,12 @@
 import { chmodSync, existsSync, statSync } from "node:fs";
-import { vastBackend } from "../backends/vast/backend.js";
-import { readOwners, rejectSolarNetworkVariables, type VastConfig } from "../backends/vast/config.js";
-import { composeServer, type App, type Overrides } from "../compose.js";
-import { ConfigError, readServerSettings } from "../config.js";
-import { loadVmsState, type VmsState } from "../simulators/vast/state.js";
-import { startVmsSimulator, type VmsSimulator } from "../simulators/vast/server.js";
-import { lockSandboxFile } from "./lock.js";
-import { sandboxFile, withSimulator } from "./mode.js";
+import { vastBackend } from "./backend.js";
+import { readOwners, rejectSolarNetworkVariables, type VastConfig } from "./config.js";
+import { composeServer, type App, type Overrides } from "../../compose.js";
+import { ConfigError, readServerSettings } from "../../config.js";
+import { loadVmsState, type VmsState } from "../../simulators/vast/state.js";
+import { startVmsSimulator, type VmsSimulator } from "../../simulators/vast/server.js";
+import { lockSandboxFile } from "../../sandbox/lock.js";
+import { sandboxFile, withSimulator } from "../../sandbox/simulated.js";
 
 /**
  * VAST sandbox mode (`sn-tokens-mcp vast sandbox`): the server wired to the embedded VMS simulator
@@ -55,7 +55,7 @@ export async function runVastSandbox(options: VastSandboxOptions): Promise<VastS
   rejectSolarNetworkVariables(options.env);
   const settings = readServerSettings(options.env);
   const allowedOwners = readOwners(options.env.VAST_ALLOWED_OWNERS);
-  const file = sandboxFile(options.env, options.file, DEFAULT_VAST_SANDBOX_FILE_NAME);
+  const file = sandboxFile(options.env, DEFAULT_VAST_SANDBOX_FILE_NAME, options.file);
   const release = lockSandboxFile(file);
   let simulator: VmsSimulator | undefined;
   try {

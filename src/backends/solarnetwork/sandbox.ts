@@ -1,13 +1,14 @@
 import { chmodSync, existsSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { composeApp, type App, type Overrides } from "../compose.js";
-import { ConfigError, readServerSettings } from "../config.js";
-import { userStateDir } from "../paths.js";
-import { startLocalSolarUser, type LocalSolarUser } from "../simulators/solarnetwork/solaruser.js";
-import { isRestricted } from "../backends/solarnetwork/model.js";
-import { isExpired } from "../simulators/solarnetwork/policy.js";
-import { lockSandboxFile } from "./lock.js";
-import { jsonFileTokenStore, type TokenStore } from "../simulators/solarnetwork/store.js";
+import { composeServer, type App, type Overrides } from "../../compose.js";
+import { ConfigError, readServerSettings } from "../../config.js";
+import { startLocalSolarUser, type LocalSolarUser } from "../../simulators/solarnetwork/solaruser.js";
+import { isRestricted } from "./model.js";
+import { isExpired } from "../../simulators/solarnetwork/policy.js";
+import { lockSandboxFile } from "../../sandbox/lock.js";
+import { sandboxFile, withSimulator } from "../../sandbox/simulated.js";
+import { jsonFileTokenStore, type TokenStore } from "../../simulators/solarnetwork/store.js";
+import { solarNetworkBackend } from "./backend.js";
+import { TOKEN_TYPES } from "./vocabulary.js";
 
 /**
  * Sandbox mode (`sn-tokens-mcp sandbox`): the server wired to the embedded local SolarUser on
@@ -39,7 +40,7 @@ export interface SandboxOptions {
   env: NodeJS.ProcessEnv;
   /** The token file; default `SN_MCP_SANDBOX_FILE`, else `sandbox-tokens.json` in the per-user state directory. */
   file?: string;
-  /** Passed to `composeApp` (a clock, where log lines go); `sandbox` is always on. */
+  /** Passed to `composeServer` (a clock, where log lines go); `sandbox` is always on. */
   overrides?: Omit<Overrides, "sandbox">;
 }
 
@@ -57,11 +58,6 @@ export interface Sandbox {
   adminTokenId: string;
 }
 
-/** Where the sandbox keeps its tokens: `file`, else `SN_MCP_SANDBOX_FILE`, else `defaultName` in the per-user state directory. */
-export function sandboxFile(env: NodeJS.ProcessEnv, file?: string, defaultName = DEFAULT_SANDBOX_FILE_NAME): string {
-  return resolve(file || env.SN_MCP_SANDBOX_FILE || join(userStateDir(env), defaultName));
-}
-
 /**
  * Starts the local SolarUser on 127.0.0.1 (a free port) over the token file, seeds the server's
  * credential when the file has none, and composes the app against it. Throws a `ConfigError`
@@ -69,7 +65,7 @@ export function sandboxFile(env: NodeJS.ProcessEnv, file?: string, defaultName =
  * that is left running.
  */
 export async function runSandbox(options: SandboxOptions): Promise<Sandbox> {
-  const file = sandboxFile(options.env, options.file);
+  const file = sandboxFile(options.env, DEFAULT_SANDBOX_FILE_NAME, options.file);
   const release = lockSandboxFile(file);
   let solarUser: LocalSolarUser | undefined;
   try {
@@ -77,9 +73,9 @@ export async function runSandbox(options: SandboxOptions): Promise<Sandbox> {
     const admin = findAdmin(store, (options.overrides?.clock ?? Date.now)());
     solarUser = await startLocalSolarUser({ host: "127.0.0.1", port: 0, store, now: options.overrides?.clock, recordRequests: false });
     const credential = admin ?? seedAdmin(solarUser, file);
-    const settings = readServerSettings(options.env);
+    const settings = readServerSettings(options.env, { tokenTypes: TOKEN_TYPES });
     const config = { ...settings, baseUrl: solarUser.url, tokenId: credential.id, tokenSecret: credential.secret };
-    const app = composeApp(config, { ...options.overrides, sandbox: true });
+    const app = composeServer(config, (deps) => solarNetworkBackend(config, deps), { ...options.overrides, sandbox: true });
     const ignored = ACCOUNT_VARIABLES.filter((name) => options.env[name]);
     if (ignored.length > 0) app.log.warn("sandbox mode ignores the SolarNetwork account settings", { ignored });
     app.log.info("sandbox: a local SolarUser simulator, no SolarNetwork account", {
@@ -137,23 +133,4 @@ function findAdmin(store: TokenStore, now: number): { id: string; secret: string
     )
     .sort((a, b) => a.created - b.created)[0];
   return admin ? { id: admin.id, secret: admin.secret } : undefined;
-}
-
-/** The app, closing the simulator it talks to and releasing the sandbox file after itself. */
-export function withSimulator(app: App, simulator: { close(): Promise<void> }, release: () => void): App {
-  let closing: Promise<void> | undefined;
-  return {
-    ...app,
-    close() {
-      closing ??= (async () => {
-        try {
-          await app.close();
-        } finally {
-          await simulator.close();
-          release();
-        }
-      })();
-      return closing;
-    },
-  };
 }
