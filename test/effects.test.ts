@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { closedAfterEach } from "./support/closing.js";
 import { NO_GUARDRAILS } from "../src/safety/guardrails.js";
 import { judge, type TokenChange, type TokenState } from "../src/safety/effects.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
@@ -69,19 +70,15 @@ describe("judging a change by its effects", () => {
   });
 });
 
+const closing = closedAfterEach();
 let sn: Harness | undefined;
 let vast: VastHarness | undefined;
-afterEach(async () => {
-  await sn?.close();
-  await vast?.close();
-  sn = vast = undefined;
-});
 
 const snQuestions: string[] = [];
 async function startSn(elicit: "decline" | "allow" | undefined, env: Record<string, string> = {}): Promise<Harness> {
   snQuestions.length = 0;
   const answer = elicit === undefined ? undefined : (message: string) => (snQuestions.push(message), elicit === "allow" ? ALLOW : DECLINE);
-  sn = await startHarness({ env, elicit: answer });
+  sn = closing(await startHarness({ env, elicit: answer }));
   return sn;
 }
 
@@ -130,7 +127,6 @@ describe("item 5: the server's own SolarNetwork token", () => {
     expect((await h.call("update_token", { tokenId: h.admin.id, status: "Disabled" })).isError).toBe(true);
     expect(snQuestions).toHaveLength(2);
     for (const question of snQuestions) expect(question).toMatch(/This is the token this server itself signs in with: this change locks this server out/);
-    await h.close();
     h = await startSn(undefined, { SN_MCP_WITHOUT_ELICITATION: "proceed" });
     expect(textOf(await h.call("delete_token", { tokenId: h.admin.id }))).toMatch(/cannot ask/);
     expect(textOf(await h.call("update_token", { tokenId: h.admin.id, status: "Disabled" }))).toMatch(/cannot ask/);
@@ -156,7 +152,7 @@ describe("item 2: reviving counts against the caps like a create (SolarNetwork)"
 });
 
 async function startVast(elicit: "decline" | "allow" | undefined, options: Parameters<typeof startVastHarness>[0] = {}): Promise<VastHarness> {
-  vast = await startVastHarness({ ...options, ...(elicit === undefined ? {} : { elicit: () => (elicit === "allow" ? ALLOW : DECLINE) }) });
+  vast = closing(await startVastHarness({ ...options, ...(elicit === undefined ? {} : { elicit: () => (elicit === "allow" ? ALLOW : DECLINE) }) }));
   return vast;
 }
 
