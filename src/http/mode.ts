@@ -1,6 +1,7 @@
 import type { App } from "../compose.js";
 import { openStreamableHttpSession, SERVER_VERSION, serveStreamableHttp } from "../server.js";
-import { isLoopbackHost, isWildcardHost } from "./checks.js";
+import { bearerAccess, type HttpAccess } from "./access.js";
+import { isLoopbackHost, isWildcardHost } from "./hosts.js";
 import { startHttpListener, type HttpListener } from "./listener.js";
 import type { HttpOptions } from "./options.js";
 import { sessionRouter } from "./sessions.js";
@@ -25,12 +26,15 @@ export interface HttpMode {
 }
 
 export interface HttpModeOverrides {
-  /** Epoch ms, for sessions' idle time. */
+  /** Epoch ms, for sessions' idle time and access tokens' expiry. */
   clock?: () => number;
+  /** OAuth: how soon an unknown key ID may fetch the JWKS again (default 30 s). */
+  jwksCooldownMs?: number;
 }
 
 export async function startHttpMode(app: App, options: HttpOptions, overrides: HttpModeOverrides = {}): Promise<HttpMode> {
-  app.protect(options.token);
+  let ownUrl = "";
+  const access = await httpAccess(app, options, () => ownUrl, overrides);
   const sessions = sessionRouter({
     limits: { maxSessions: options.maxSessions, idleMs: options.sessionIdleMs },
     clock: overrides.clock ?? Date.now,
@@ -38,7 +42,8 @@ export async function startHttpMode(app: App, options: HttpOptions, overrides: H
     open: (id, onClosed) => openStreamableHttpSession(app.newServer(), id, onClosed),
     stateless: (req, res, body) => serveStreamableHttp(app.newServer(), req, res, body),
   });
-  const listener = await startHttpListener({ options, log: app.log, handle: sessions.handle, pages: app.secretPages.respond });
+  const listener = await startHttpListener({ options, log: app.log, handle: sessions.handle, pages: app.secretPages.respond, access: access.check });
+  ownUrl = listener.url;
   // A person's browser on this machine opens the pages: a wildcard bind is reached through loopback.
   app.secretPages.serveAt(isWildcardHost(options.host) ? `http://127.0.0.1:${listener.port}` : new URL(listener.url).origin);
   app.log.info("serving MCP over HTTP", {
@@ -46,10 +51,12 @@ export async function startHttpMode(app: App, options: HttpOptions, overrides: H
     url: listener.url,
     allowedHosts: options.allowedHosts,
     allowedOrigins: options.allowedOrigins,
+    ...access.describe(),
   });
+  access.started?.();
   if (!isLoopbackHost(options.host)) {
     app.log.warn(
-      "listening beyond this machine: the bearer secret crosses the network in plain HTTP unless a TLS proxy is in front; anyone holding it can manage your tokens",
+      `listening beyond this machine: ${options.oauth ? "access tokens cross" : "the bearer secret crosses"} the network in plain HTTP unless a TLS proxy is in front; anyone holding ${options.oauth ? "one" : "it"} can manage your tokens`,
       { host: options.host },
     );
   }
@@ -70,5 +77,29 @@ export async function startHttpMode(app: App, options: HttpOptions, overrides: H
       })();
       return done;
     },
+  };
+}
+
+interface ModeAccess {
+  check: HttpAccess;
+  /** What the start-up log line says about it. */
+  describe(): Record<string, unknown>;
+  /** Runs once the listener is up. */
+  started?(): void;
+}
+
+/** The static bearer (registered with the redactor), or OAuth (loaded only when configured: it brings jose). */
+async function httpAccess(app: App, options: HttpOptions, ownUrl: () => string, overrides: HttpModeOverrides): Promise<ModeAccess> {
+  if (!options.oauth) {
+    app.protect(options.token!);
+    return { check: bearerAccess(options.token!), describe: () => ({ authentication: "bearer (SN_MCP_HTTP_TOKEN)" }) };
+  }
+  const { oauthAccess } = await import("./oauth.js");
+  const check = oauthAccess({ settings: options.oauth, ownUrl, isReadOnlyTool: app.isReadOnlyTool, log: app.log, clock: overrides.clock, jwksCooldownMs: overrides.jwksCooldownMs });
+  return {
+    check,
+    describe: () => ({ authentication: "OAuth", issuer: options.oauth!.issuer, audience: check.audience, resourceMetadata: check.metadataUrl, scopes: options.oauth!.scopes }),
+    // Early, so a wrong issuer shows in the log at start-up rather than at the first request.
+    started: () => void check.discover().catch((error: unknown) => app.log.warn("OAuth: the authorization server's metadata could not be read; requests are refused until it can", { issuer: options.oauth!.issuer, error: String((error as Error).message) })),
   };
 }
