@@ -17,7 +17,7 @@ import { SOLARNETWORK_TOOLS } from "../src/backends/solarnetwork/tools/index.js"
  */
 
 /** What the default configuration lists: a server that lists fewer did not start as shipped. */
-const OUR_TOOLS = SOLARNETWORK_TOOLS.length + hygieneTools(SOLARNETWORK_TOOLS, { canDisable: true }).length;
+const OUR_TOOLS = SOLARNETWORK_TOOLS.length + hygieneTools(SOLARNETWORK_TOOLS, { canDisable: true, ends: "delete" }).length;
 
 export interface ColdStartOptions {
   root: string;

@@ -93,8 +93,8 @@ async function main(): Promise<void> {
     if (chosen.sandbox && backend.sandbox) {
       if (flags.http) http = readHttpOptions(env, httpFlags);
       // Loaded only for the modes that use them, so that stdio start-up does not pay for them.
-      const runSandbox = await backend.sandbox();
-      app = (await runSandbox({ env, overrides: httpOverrides })).app;
+      const { runSandbox } = await import("./sandbox/run.js");
+      app = (await runSandbox(backend, { env, overrides: httpOverrides })).app;
     } else {
       const config = backend.readConfig(env, Date.now());
       if (flags.http) http = readHttpOptions(env, httpFlags, backend.credentialSecret(config));

@@ -10,10 +10,14 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../src/config.js";
 import { SANDBOX_META_KEY, SANDBOX_PREFIX } from "../src/sandbox/label.js";
-import { DEFAULT_SANDBOX_FILE_NAME, runSandbox, SANDBOX_ADMIN_NAME, type Sandbox, type SandboxOptions } from "../src/backends/solarnetwork/sandbox.js";
-import { sandboxFile } from "../src/sandbox/simulated.js";
+import { solarNetworkPlugin } from "../src/backends/solarnetwork/plugin.js";
+import { SANDBOX_ADMIN_NAME } from "../src/backends/solarnetwork/sandbox.js";
+import { runSandbox as runBackendSandbox, sandboxFile, type Sandbox, type SandboxOptions } from "../src/sandbox/run.js";
 import { jsonFileTokenStore } from "../src/simulators/solarnetwork/store.js";
 import { textOf } from "./support/harness.js";
+
+const DEFAULT_SANDBOX_FILE_NAME = solarNetworkPlugin.sandbox!.fileName;
+const runSandbox = (options: SandboxOptions) => runBackendSandbox(solarNetworkPlugin, options);
 
 /** Sandbox mode through a real MCP client: labelled results, a persistent 0600 token file, restarts. */
 

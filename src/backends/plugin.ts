@@ -1,5 +1,4 @@
 import type { z } from "zod";
-import type { App } from "../compose.js";
 import type { ServerSettings } from "../config.js";
 import type { BackendCapabilities } from "../core/token.js";
 import type { Tool } from "../tools/tool.js";
@@ -24,7 +23,7 @@ export interface BackendPlugin<Config extends BackendConfig = BackendConfig> {
   capabilities: BackendCapabilities;
   /** Every tool the backend offers (the hygiene tools are added to them). */
   tools: Load<readonly Tool<z.ZodObject, z.ZodObject, never>[]>;
-  sandbox?: Load<Sandbox>;
+  sandbox?: SandboxHook<Config>;
   bundle: BundleCheck;
   /** The default backend: a credential its configuration reads, never used, for recording the stdio front's answers. */
   recordingEnv?: NodeJS.ProcessEnv;
@@ -36,8 +35,27 @@ export type BackendConfig = ServerSettings & { notices: string[] };
 /** A module loaded on first use, so that start-up pays only for what its mode needs. */
 export type Load<T> = () => Promise<T>;
 
-/** Runs the backend against its embedded simulator: see src/sandbox/. */
-export type Sandbox = (options: { env: NodeJS.ProcessEnv; overrides?: { listingCacheMs?: number } }) => Promise<{ app: App }>;
+/** The backend against its embedded simulator (src/sandbox/run.ts locks the file and composes the server). */
+export interface SandboxHook<Config> {
+  /** The state file's name in the per-user state directory, when SN_MCP_SANDBOX_FILE is not set. */
+  fileName: string;
+  /**
+   * Starts the simulator over the (locked) state file, seeding the server's credential when it has
+   * none. A bad configuration or state file throws a ConfigError naming the variable, leaving
+   * nothing running.
+   */
+  start: Load<(options: { env: NodeJS.ProcessEnv; file: string; clock: () => number }) => Promise<SandboxStart<Config>>>;
+}
+
+export interface SandboxStart<Config> {
+  /** The configuration that serves the simulator. */
+  config: Config;
+  simulator: { url: string; close(): Promise<void> };
+  /** The ID of the server's own (seeded) token. */
+  adminTokenId: string;
+  /** Lines for the server's log once it has one. */
+  notes: { level: "info" | "warn"; message: string; fields: Record<string, unknown> }[];
+}
 
 /** How scripts/pack.mjs checks a desktop bundle of this backend: its manifest, and a simulator its server can serve. */
 export interface BundleCheck {

@@ -1,5 +1,5 @@
 import type { App } from "../compose.js";
-import { openStreamableHttpSession, SERVER_VERSION, serveStreamableHttp } from "../server.js";
+import { openStreamableHttpSession, SERVER_VERSION, serveStreamableHttp, type McpServerHandle } from "../server.js";
 import { bearerAccess, type HttpAccess } from "./access.js";
 import { isLoopbackHost, isWildcardHost } from "./hosts.js";
 import { startHttpListener, type HttpListener } from "./listener.js";
@@ -8,8 +8,8 @@ import { sessionRouter } from "./sessions.js";
 
 /**
  * HTTP mode: the app's tools over Streamable HTTP at `/mcp`. An `initialize` opens a session with
- * an MCP server of its own, which can ask the person questions; a request outside any session gets
- * a fresh server of its own, statelessly. All of them share the app's backend client, redactor,
+ * an MCP server of its own, which can ask the person questions; a request outside any session is served
+ * statelessly by a server no other request is using (reused once its last request has ended). All of them share the app's backend client, redactor,
  * journal and logger.
  */
 
@@ -32,15 +32,23 @@ export interface HttpModeOverrides {
   jwksCooldownMs?: number;
 }
 
+/** Servers of finished stateless requests kept for the next ones (as many as are usually in flight at once). */
+const MAX_SPARE_SERVERS = 64;
+
 export async function startHttpMode(app: App, options: HttpOptions, overrides: HttpModeOverrides = {}): Promise<HttpMode> {
   let ownUrl = "";
   const access = await httpAccess(app, options, () => ownUrl, overrides);
+  // A stateless request never sees an initialize, so a server that served one holds nothing of it.
+  const spare: McpServerHandle[] = [];
   const sessions = sessionRouter({
     limits: { maxSessions: options.maxSessions, idleMs: options.sessionIdleMs },
     clock: overrides.clock ?? Date.now,
     log: app.log,
     open: (id, onClosed) => openStreamableHttpSession(app.newServer(), id, onClosed),
-    stateless: (req, res, body) => serveStreamableHttp(app.newServer(), req, res, body),
+    stateless: (req, res, body) => {
+      const server = spare.pop() ?? app.newServer();
+      return serveStreamableHttp(server, req, res, body, () => spare.length < MAX_SPARE_SERVERS && spare.push(server));
+    },
   });
   const listener = await startHttpListener({ options, log: app.log, handle: sessions.handle, pages: app.secretPages.respond, access: access.check });
   ownUrl = listener.url;

@@ -22,7 +22,7 @@ export const solarNetworkPlugin = defineBackend({
   makeBackend: async () => (await import("./backend.js")).solarNetworkBackend,
   capabilities: SOLARNETWORK_CAPABILITIES,
   tools: async () => (await import("./tools/index.js")).SOLARNETWORK_TOOLS,
-  sandbox: async () => (await import("./sandbox.js")).runSandbox,
+  sandbox: { fileName: "sandbox-tokens.json", start: async () => (await import("./sandbox.js")).startSandbox },
   recordingEnv: { SN_TOKEN: "recording", SN_TOKEN_SECRET: "recording" },
   bundle: {
     manifest: "manifest.json",

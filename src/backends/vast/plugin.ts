@@ -27,7 +27,7 @@ export const vastPlugin = defineBackend<VastConfig & ServerSettings>({
   makeBackend: async () => (await import("./backend.js")).vastBackend,
   capabilities: VAST_CAPABILITIES,
   tools: async () => (await import("./tools/index.js")).VAST_TOOLS,
-  sandbox: async () => (await import("./sandbox.js")).runVastSandbox,
+  sandbox: { fileName: "vast-sandbox.json", start: async () => (await import("./sandbox.js")).startVastSandbox },
   bundle: {
     manifest: "manifest-vast.json",
     async simulate() {
