@@ -22,7 +22,7 @@ export const retireAssistantTokens = (end: "disable" | "revoke") => defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   async run(input, context) {
-    const { backend, signal, now, ownTokenId, confirm, guardrails, log } = context;
+    const { backend, signal, now, ownTokenId, confirm, guardrails, log, progress } = context;
     const action = backend.capabilities.canDisable ? ("disabled" as const) : ("revoked" as const);
     const cutoff = input.olderThanDays === undefined ? Infinity : now() - input.olderThanDays * DAY;
     const candidates = (await backend.inventory.summaries(signal))
@@ -40,6 +40,9 @@ export const retireAssistantTokens = (end: "disable" | "revoke") => defineTool({
       }
     }
     const stillLive = () => structured.failed.map(({ tokenId, error }) => `Still live: ${tokenId} (${error})`);
+    // Steps: the listing, then each token ended (or not).
+    const steps = affected.length + 1;
+    progress(1, steps, `Found ${affected.length} active token${affected.length === 1 ? "" : "s"} minted by an assistant`);
     if (affected.length === 0) {
       const none = `No active token minted by an assistant${input.olderThanDays === undefined ? "" : ` ${input.olderThanDays} or more days ago`} may be ${action} here: nothing was changed.`;
       return { structured, text: [JSON.stringify(structured), none, ...stillLive()].join("\n") };
@@ -61,6 +64,8 @@ export const retireAssistantTokens = (end: "disable" | "revoke") => defineTool({
         log.warn("retiring an assistant-minted token failed", { tokenId: token.id, error: errorText(error) });
         structured.failed.push({ tokenId: token.id, error: errorText(error) });
       }
+      const handled = structured.retired.length + structured.failed.length;
+      progress(1 + handled, steps, `${handled} of ${affected.length} handled (${structured.retired.length} ${action}, ${structured.failed.length} failed)`);
     }
     const notes = [
       `${action === "disabled" ? "Disabled" : "Revoked"} ${structured.retired.length} of ${affected.length} tokens.`,
