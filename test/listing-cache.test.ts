@@ -25,6 +25,8 @@ interface Served {
   client: Client;
   /** The injected wall clock: tests move it by hand. */
   clock: { now: number };
+  /** The server's own token, which a person must allow changing (these clients cannot ask). */
+  adminId: string;
   /** /find requests SolarUser received so far. */
   finds(): number;
   page(offset: number): Promise<{ ids: string[]; names: (string | undefined)[]; total: number }>;
@@ -55,6 +57,7 @@ async function serve(listingCacheMs: number | undefined): Promise<Served> {
     solarUser,
     client,
     clock,
+    adminId: admin.id,
     finds: () => solarUser.requests.filter((request) => request.path === FIND_PATH).length,
     call,
     async page(offset) {
@@ -97,12 +100,13 @@ describe("HTTP mode's listing cache", () => {
     expect((await s.page(PAGE)).total).toBe(SEEDED + 1);
     expect(s.finds()).toBe(findsAfterCreate + 1);
 
-    // The first token is the server's own, which a person must allow changing: the second is renamed.
-    const [, second] = (await s.page(0)).ids;
-    const updated = await s.call("update_token", { tokenId: second, name: "renamed" });
+    // Not the server's own token, which a person must allow changing.
+    const { ids } = await s.page(0);
+    const renamed = ids.findIndex((id) => id !== s.adminId);
+    const updated = await s.call("update_token", { tokenId: ids[renamed], name: "renamed" });
     expect(updated.isError).toBeFalsy();
     const findsAfterUpdate = s.finds();
-    expect((await s.page(0)).names[1]).toBe("renamed");
+    expect((await s.page(0)).names[renamed]).toBe("renamed");
     expect(s.finds()).toBe(findsAfterUpdate + 1);
   });
 
@@ -119,17 +123,19 @@ describe("HTTP mode's listing cache", () => {
 
   it("does not keep a listing that was in flight while a write ran", async () => {
     const s = await serve(HTTP_LISTING_CACHE_MS);
-    const [first] = (await s.page(0)).ids;
+    // Not the server's own token, which a person must allow changing.
+    const { ids } = await s.page(0);
+    const renamed = ids.findIndex((id) => id !== s.adminId);
     s.clock.now += HTTP_LISTING_CACHE_MS;
     const release = gate();
     s.solarUser.injectFault({ match: { pathEndsWith: "/find" }, kind: "hold", release: release.promise });
     const listing = s.page(0);
     await expect.poll(() => s.finds()).toBe(2);
-    expect((await s.call("update_token", { tokenId: first, name: "renamed" })).isError).toBeFalsy();
+    expect((await s.call("update_token", { tokenId: ids[renamed], name: "renamed" })).isError).toBeFalsy();
     release.resolve();
-    expect((await listing).names[0]).not.toBe("renamed");
+    expect((await listing).names[renamed]).not.toBe("renamed");
     const findsBefore = s.finds();
-    expect((await s.page(0)).names[0]).toBe("renamed");
+    expect((await s.page(0)).names[renamed]).toBe("renamed");
     expect(s.finds()).toBe(findsBefore + 1);
   });
 
