@@ -3,7 +3,7 @@ import { availableParallelism, cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { benchColdStart } from "./cold-start.js";
+import { benchColdStart, FIRST_RESULT_TOKENS } from "./cold-start.js";
 import { benchHttpThroughput } from "./http-throughput.js";
 import { benchHttpTail } from "./http-tail.js";
 import { serverEnv, startAccount } from "./in-process.js";
@@ -14,7 +14,6 @@ import { benchScale } from "./scale.js";
 import { benchSigning } from "./signing.js";
 import { benchVast } from "./vast.js";
 import type { Row } from "./stats.js";
-import { startLocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";
 
 /**
  * `npm run bench`: the benchmarks (see bench/README.md), each figure beside a named peer measured in
@@ -60,19 +59,14 @@ if (only.has("signing")) {
 }
 if (only.has("cold")) {
   progress("cold start");
-  // A local SolarUser only so that the server's configuration is real; start-up sends no request.
-  const solarUser = await startLocalSolarUser();
-  const admin = solarUser.seedToken({ type: "User", userId: 123 });
+  // Start-up sends no request; the first list_tokens result reads this account.
+  const account = await startAccount(FIRST_RESULT_TOKENS);
   try {
-    const result = await benchColdStart({
-      root,
-      rounds: 15,
-      serverEnv: { SN_URL: solarUser.url, SN_TOKEN: admin.id, SN_TOKEN_SECRET: admin.secret },
-    });
+    const result = await benchColdStart({ root, rounds: 15, serverEnv: serverEnv(account) });
     rows.push(...result.rows);
     details.coldStart = result.details;
   } finally {
-    await solarUser.close();
+    await account.close();
   }
 }
 if (only.has("listing")) {
