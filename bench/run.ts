@@ -107,8 +107,10 @@ if (only.has("http")) {
 if (only.has("scale")) {
   progress("scale");
   const result = await benchScale({
-    sizes: [100, 1_000, 10_000],
-    callsFor: (tokens) => (tokens <= 100 ? 60 : tokens <= 1_000 ? 40 : 25),
+    root,
+    sizes: [100, 1_000, 10_000, 50_000],
+    callsFor: (tokens) => (tokens <= 100 ? 60 : tokens <= 1_000 ? 40 : tokens <= 10_000 ? 25 : 10),
+    budgetMs: 15_000,
   });
   rows.push(...result.rows);
   details.scale = result.details;
