@@ -22,7 +22,7 @@ import type { RateLimiter } from "./safety/rate-limit.js";
 import { askedFor, subjectOf, type CallAuth } from "./safety/caller.js";
 import type { PromptingSession, SecretDelivery } from "./safety/secret-delivery.js";
 import type { Redactor } from "./safety/redact.js";
-import { errorText, isExpectedFailure, PartialFailureError, RefusedError, ToolError, UserInputError } from "./core/errors.js";
+import { DeclinedError, errorText, isExpectedFailure, PartialFailureError, RefusedError, ToolError, UserInputError } from "./core/errors.js";
 import type { Labels } from "./sandbox/label.js";
 import { invalidArgumentsText } from "./tools/errors.js";
 import type { Tool, ToolContext } from "./tools/tool.js";
@@ -157,7 +157,7 @@ function createMcpServer<Service>(
       throw new ToolError("No answer came to the confirmation question (the client timed out or failed to ask), so nothing was changed.");
     }
     if (answer.action !== "accept" || answer.content?.allow !== true) {
-      throw new RefusedError("confirmation", "the person did not allow this change, so nothing was changed.");
+      throw new DeclinedError();
     }
   };
 
