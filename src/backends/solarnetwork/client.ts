@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Dispatcher } from "undici";
-import { mayRetry, type TransportOptions } from "../../core/transport.js";
+import { delay, failedBeforeSending, headerValue, mayRetry, retryAfterMs, type TransportOptions } from "../../core/transport.js";
 import { ConnectionSlots } from "./connection-slots.js";
 import { SolarNetworkError } from "./errors.js";
 import type { SigningKeySource } from "./signing-key.js";
@@ -40,6 +40,7 @@ const SKEW_MESSAGE = /date skew/i;
 /** The most a server clock may differ from ours and still be adopted. */
 const MAX_CLOCK_OFFSET_MS = 60 * 60_000;
 const UPSTREAM_CODE = /^[A-Z][A-Z_.]{0,63}$/;
+const CANCELLED = () => new SolarNetworkError("cancelled", "The request was cancelled.");
 
 interface Envelope {
   success?: boolean;
@@ -114,7 +115,7 @@ export class SolarNetworkClient {
           continue;
         }
         if (!mayRetry(request.method, error.kind, attempt, this.#maxRetries)) throw error;
-        await delay(error.details.retryAfterMs ?? this.#retryDelayMs(attempt + 1), request.signal);
+        await delay(error.details.retryAfterMs ?? this.#retryDelayMs(attempt + 1), request.signal, CANCELLED);
       }
     }
   }
@@ -184,7 +185,7 @@ export class SolarNetworkClient {
       throw transportError(error, sent, timeout, { replyStarted: true });
     }
     try {
-      return decodeReply(response.statusCode, response.headers, text);
+      return decodeReply(response.statusCode, response.headers, text, this.#clock());
     } catch (error) {
       // A write answered by a failure or an unreadable reply may still have been applied.
       if (error instanceof SolarNetworkError && request.method !== "GET" && outcomeUnknown(error)) {
@@ -253,7 +254,7 @@ function transportError(
   { replyStarted }: { replyStarted: boolean },
 ): SolarNetworkError {
   // A request with a body may have been applied when the connection broke before the reply.
-  const mayHaveApplied = request.method !== "GET" && (replyStarted || !isConnectRefused(error));
+  const mayHaveApplied = request.method !== "GET" && (replyStarted || !failedBeforeSending(error));
   if (timeout.aborted) {
     return new SolarNetworkError("timeout", "SolarNetwork did not answer in time.", { mayHaveApplied });
   }
@@ -265,22 +266,8 @@ function transportError(
   });
 }
 
-function isConnectRefused(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return (
-    code === "ECONNREFUSED" ||
-    code === "ENOTFOUND" ||
-    code === "EAI_AGAIN" ||
-    code === "UND_ERR_CONNECT_TIMEOUT"
-  );
-}
-
-function headerValue(headers: Dispatcher.ResponseData["headers"], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function decodeReply(status: number, headers: Dispatcher.ResponseData["headers"], text: string): unknown {
+/** `now`: epoch ms, to read an HTTP-date Retry-After against. */
+function decodeReply(status: number, headers: Dispatcher.ResponseData["headers"], text: string, now: number): unknown {
   const envelope = parseEnvelope(text);
   const upstreamCode = typeof envelope?.code === "string" && UPSTREAM_CODE.test(envelope.code) ? envelope.code : undefined;
   const details = { status, upstreamCode };
@@ -305,8 +292,7 @@ function decodeReply(status: number, headers: Dispatcher.ResponseData["headers"]
     throw new SolarNetworkError("validation", "SolarNetwork rejected the request's arguments as invalid.", details);
   }
   if (status === 429) {
-    const retryAfterMs = parseRetryAfter(headerValue(headers, "retry-after"));
-    throw new SolarNetworkError("rate-limited", "SolarNetwork asked us to slow down.", { ...details, retryAfterMs });
+    throw new SolarNetworkError("rate-limited", "SolarNetwork asked us to slow down.", { ...details, retryAfterMs: retryAfterMs(headerValue(headers, "retry-after"), now) });
   }
   if (status >= 500) throw new SolarNetworkError("upstream", `SolarNetwork failed with HTTP ${status}.`, details);
   throw new SolarNetworkError("upstream", `SolarNetwork answered with unexpected HTTP ${status}.`, details);
@@ -340,25 +326,3 @@ function parseEnvelope(text: string): Envelope | undefined {
   }
 }
 
-function parseRetryAfter(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds, 60) * 1000;
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.min(Math.max(at - Date.now(), 0), 60_000) : undefined;
-}
-
-function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new SolarNetworkError("cancelled", "The request was cancelled."));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new SolarNetworkError("cancelled", "The request was cancelled."));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
