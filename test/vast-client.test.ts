@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { parseRfc3339, VastTokenApi } from "../src/backends/vast/api.js";
+import { VastTokenApi } from "../src/backends/vast/api.js";
+import { parseRfc3339 } from "../src/backends/vast/wire-token.js";
 import { upstreamMessage, VastClient, type VastClientOptions } from "../src/backends/vast/client.js";
 import type { VastCredential } from "../src/backends/vast/config.js";
 import { isVastError, VastError } from "../src/backends/vast/errors.js";
@@ -81,6 +82,7 @@ describe("API token credential", () => {
       lastUsed: null,
       revoked: false,
       revocationTime: null,
+      expiryReadAsUtc: false,
     });
 
     simNow = START + 10 * DAY;

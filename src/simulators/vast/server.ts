@@ -14,6 +14,7 @@ import {
   type VmsUser,
 } from "./state.js";
 import { cut, faultQueue, readBody, replyTimers } from "../plumbing.js";
+import { noOddities, type VmsOddities } from "./oddities.js";
 import { handleVmsRequest, tokenJson, type VmsReply } from "./vms.js";
 import { parseVastDuration } from "../../backends/vast/expiry.js";
 
@@ -109,6 +110,8 @@ export interface VmsSimulator {
   tokenJson(id: string): Record<string, unknown> | undefined;
   /** Queues a fault; each applies once, to the next request it matches. */
   injectFault(fault: VmsFault): void;
+  /** Odd token JSON VMS's schema allows, on until switched off: a zone-less expiry, a null owner, an unreadable token. */
+  readonly oddities: VmsOddities;
   close(): Promise<void>;
 }
 
@@ -131,6 +134,7 @@ export async function startVmsSimulator(options: VmsSimulatorOptions = {}): Prom
     refreshLifetimeMs: options.refreshLifetimeMs ?? 86_400_000,
     ownTokensNeedRights: options.ownTokensNeedRights ?? false,
     loginRefusesApiTokens: options.loginRefusesApiTokens ?? false,
+    oddities: noOddities(),
   };
   const requests: { -readonly [K in keyof RecordedVmsRequest]: RecordedVmsRequest[K] }[] = [];
   const faults = faultQueue<VmsFault>(
@@ -257,6 +261,7 @@ export async function startVmsSimulator(options: VmsSimulatorOptions = {}): Prom
       return token && tokenJson(token);
     },
     injectFault: faults.push,
+    oddities: context.oddities,
     close: () => timers.close(server),
   };
 }

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { parseVastDuration } from "../../backends/vast/expiry.js";
 import type { SecurityRight } from "../../backends/vast/errors.js";
+import { withOddities, type VmsOddities } from "./oddities.js";
 import { newTokenId, randomAlphanumeric, type VmsState, type VmsToken, type VmsUser } from "./state.js";
 
 /**
@@ -38,6 +39,8 @@ export interface VmsContext {
   ownTokensNeedRights: boolean;
   /** VMS's possible reading that `login/` serves only password and session logins: 401 to an API token. */
   loginRefusesApiTokens: boolean;
+  /** Odd but schema-valid token JSON, switched on by tests. */
+  oddities: VmsOddities;
 }
 
 const JSON_TYPE = "application/json";
@@ -268,12 +271,12 @@ function listTokens(request: VmsRequest, ctx: VmsContext, user: VmsUser): VmsRep
       (name === null || token.name === name) &&
       (ids === undefined || ids.includes(token.id)),
   );
-  return json(200, tokens.map(tokenJson));
+  return json(200, tokens.map((token) => withOddities(tokenJson(token), ctx.oddities)));
 }
 
 function showToken(id: string, ctx: VmsContext, user: VmsUser): VmsReply {
   const token = ctx.state.tokens.find((candidate) => candidate.id === id);
-  return token && canSee(user, token, ctx) ? json(200, tokenJson(token)) : detail(404, "Not found.");
+  return token && canSee(user, token, ctx) ? json(200, withOddities(tokenJson(token), ctx.oddities)) : detail(404, "Not found.");
 }
 
 function createToken(request: VmsRequest, ctx: VmsContext, user: VmsUser): VmsReply {
