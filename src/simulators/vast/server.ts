@@ -41,6 +41,8 @@ export interface VmsSimulatorOptions {
   refreshLifetimeMs?: number;
   /** Simulate the schema's reading that even one's own tokens need the Security realm rights. */
   ownTokensNeedRights?: boolean;
+  /** RBAC denials carrying only DRF's text, without `code: permission_denied`. */
+  denialsWithoutCode?: boolean;
   /** Simulate a `login/` that answers an API token with 401 (only password and session logins). */
   loginRefusesApiTokens?: boolean;
   /** A JSON file holding the whole state (mode 0600): loaded at start when present, saved on change. */
@@ -135,6 +137,7 @@ export async function startVmsSimulator(options: VmsSimulatorOptions = {}): Prom
     ownTokensNeedRights: options.ownTokensNeedRights ?? false,
     loginRefusesApiTokens: options.loginRefusesApiTokens ?? false,
     oddities: noOddities(),
+    denialsWithoutCode: options.denialsWithoutCode ?? false,
   };
   const requests: { -readonly [K in keyof RecordedVmsRequest]: RecordedVmsRequest[K] }[] = [];
   const faults = faultQueue<VmsFault>(
