@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { handshake, spawnPeer } from "./stdio-peer.js";
 import { median, quantile, round, type Row } from "./stats.js";
 import { hygieneTools } from "../src/tools/hygiene/index.js";
-import { SOLARNETWORK_TOOLS } from "../src/tools/solarnetwork/index.js";
+import { SOLARNETWORK_TOOLS } from "../src/backends/solarnetwork/tools/index.js";
 
 /**
  * 2. Cold start: from just before spawn() to the answer to the first tools/list (after initialize
@@ -17,7 +17,7 @@ import { SOLARNETWORK_TOOLS } from "../src/tools/solarnetwork/index.js";
  */
 
 /** What the default configuration lists: a server that lists fewer did not start as shipped. */
-const OUR_TOOLS = SOLARNETWORK_TOOLS.length + hygieneTools(SOLARNETWORK_TOOLS, { canDisable: true }).length;
+const OUR_TOOLS = SOLARNETWORK_TOOLS.length + hygieneTools(SOLARNETWORK_TOOLS, { canDisable: true, ends: "delete" }).length;
 
 export interface ColdStartOptions {
   root: string;

@@ -1,8 +1,9 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { composeApp, type App } from "../src/compose.js";
-import { readConfig } from "../src/config.js";
+import { type App } from "../src/compose.js";
+import { composeApp } from "../test/support/harness.js";
+import { readConfig } from "../src/backends/solarnetwork/config.js";
 import { startLocalSolarUser, type LocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";
 import { SolarNetworkClient } from "../src/backends/solarnetwork/client.js";
 import { secretKeySource } from "../src/backends/solarnetwork/signing-key.js";

@@ -9,7 +9,8 @@ export interface Manifest {
 export const ROOT: string;
 export const MANIFESTS: readonly string[];
 export function readManifest(file: string): Manifest;
-export function backendOf(manifest: Manifest): "vast" | "solarnetwork";
+/** The registry's entry (src/backends/plugin.ts) for the backend the manifest's server runs. */
+export function backendOf(manifest: Manifest): { command: string; bundle: { manifest: string } };
 export function serverToolNames(manifest: Manifest): Promise<string[]>;
 export function manifestProblems(file: string): Promise<string[]>;
 export function serverLaunch(

@@ -1,6 +1,7 @@
 // The MCPB manifests' checks, shared by scripts/pack.mjs and test/package.test.ts: one manifest per
-// backend (manifest.json: SolarNetwork; manifest-vast.json: VAST VMS), each checked against the
-// MCPB schema, package.json and the tool list of the backend its server runs.
+// backend in the registry (src/registry.ts, built: dist/registry.js; manifest.json: SolarNetwork,
+// manifest-vast.json: VAST VMS), each checked against the MCPB schema, package.json and the tool
+// list of the backend its server runs.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8,25 +9,28 @@ import process from "node:process";
 import { fileURLToPath, pathToFileURL, URL } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
-export const MANIFESTS = ["manifest.json", "manifest-vast.json"];
+const { BACKENDS } = await import(pathToFileURL(join(ROOT, "dist", "registry.js")).href);
+export const MANIFESTS = BACKENDS.map((backend) => backend.bundle.manifest);
 const MCPB = join(ROOT, "node_modules", "@anthropic-ai", "mcpb", "dist", "cli", "cli.js");
 
 export function readManifest(file) {
   return JSON.parse(readFileSync(join(ROOT, file), "utf8"));
 }
 
-/** The backend a manifest's server runs: `dist/cli.js vast` serves VAST VMS, plain `dist/cli.js` SolarNetwork. */
+/** The registry's backend a manifest's server runs: the one whose command its arguments after cli.js give. */
 export function backendOf(manifest) {
-  return manifest.server.mcp_config.args.slice(1).includes("vast") ? "vast" : "solarnetwork";
+  const command = manifest.server.mcp_config.args.slice(1).join(" ");
+  const backend = BACKENDS.find((candidate) => candidate.command === command);
+  if (!backend) throw new Error(`no backend in the registry has the command "${command}"`);
+  return backend;
 }
 
 /** The names of the tools the built server (dist/) has for the manifest's backend (the hygiene tools included), sorted. */
 export async function serverToolNames(manifest) {
   const backend = backendOf(manifest);
-  const module = await import(pathToFileURL(join(ROOT, "dist", "tools", backend, "index.js")).href);
-  const tools = backend === "vast" ? module.VAST_TOOLS : module.SOLARNETWORK_TOOLS;
+  const tools = await backend.tools();
   const { hygieneTools } = await import(pathToFileURL(join(ROOT, "dist", "tools", "hygiene", "index.js")).href);
-  return [...tools, ...hygieneTools(tools, { canDisable: backend !== "vast" })].map((tool) => tool.name).sort();
+  return [...tools, ...hygieneTools(tools, backend.capabilities)].map((tool) => tool.name).sort();
 }
 
 /** Everything wrong with a manifest, in our words; empty when it is fit to pack. Needs dist/ built. */
@@ -48,7 +52,7 @@ export async function manifestProblems(file) {
   const serverTools = await serverToolNames(manifest);
   const listedTools = manifest.tools.map((tool) => tool.name).sort();
   if (JSON.stringify(serverTools) !== JSON.stringify(listedTools)) {
-    problems.push(`${file} tools [${listedTools}] differ from the ${backendOf(manifest)} server's [${serverTools}].`);
+    problems.push(`${file} tools [${listedTools}] differ from the ${backendOf(manifest).command || "default"} server's [${serverTools}].`);
   }
   const referenced = JSON.stringify(manifest.server.mcp_config).matchAll(/\$\{user_config\.([^}]+)\}/g);
   for (const [, key] of referenced) {

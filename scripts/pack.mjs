@@ -22,7 +22,6 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
-import { URL } from "node:url";
 import { parseArgs } from "node:util";
 import { backendOf, MANIFESTS, manifestProblems, readManifest, ROOT as root, serverLaunch } from "./manifest.mjs";
 
@@ -118,7 +117,7 @@ try {
 async function smokeTest(directory) {
   const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
   const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
-  const backend = await startBackend();
+  const backend = await backendOf(manifest).bundle.simulate();
   const launch = serverLaunch(manifest, directory, backend.values);
   const client = new Client({ name: "sn-tokens-mcp-pack", version: pkg.version });
   try {
@@ -137,18 +136,4 @@ async function smokeTest(directory) {
     await client.close();
     await backend.close();
   }
-}
-
-/** The manifest's backend simulated locally, a credential for the server, and the user_config values naming both. */
-async function startBackend() {
-  if (backendOf(manifest) === "vast") {
-    const { startVmsSimulator } = await import(new URL("../dist/simulators/vast/server.js", import.meta.url).href);
-    const vms = await startVmsSimulator({ recordRequests: false });
-    const own = vms.seedToken({ owner: "admin", name: "sn-tokens-mcp pack check" });
-    return { values: { vast_url: vms.url, vast_api_token: own.token }, ownTokenId: own.id, close: () => vms.close() };
-  }
-  const { startLocalSolarUser } = await import(new URL("../dist/simulators/solarnetwork/solaruser.js", import.meta.url).href);
-  const solarUser = await startLocalSolarUser();
-  const own = solarUser.seedToken({ type: "User" });
-  return { values: { sn_url: solarUser.url, sn_token: own.id, sn_token_secret: own.secret }, ownTokenId: own.id, close: () => solarUser.close() };
 }

@@ -1,6 +1,4 @@
 import type { Backend, BackendDeps } from "./backends/backend.js";
-import { solarNetworkBackend } from "./backends/solarnetwork/backend.js";
-import type { SolarNetworkAccount } from "./backends/solarnetwork/config.js";
 import type { ServerSettings } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 import { fileAuditJournal, noAuditJournal } from "./safety/audit.js";
@@ -41,11 +39,6 @@ export interface App {
   /** The one-time pages of url secret delivery: HTTP mode serves them on its listener. */
   secretPages: SecretPages;
   close(): Promise<void>;
-}
-
-/** The SolarNetwork server (the default backend). */
-export function composeApp(config: ServerSettings & SolarNetworkAccount, overrides: Overrides = {}): App {
-  return composeServer(config, (deps) => solarNetworkBackend(config, deps), overrides);
 }
 
 /** Any backend's server: `makeBackend` gets the logger, the redactor's door and the clock. */

@@ -1,6 +1,4 @@
 import { join } from "node:path";
-import { readSolarNetworkAccount, type SolarNetworkAccount } from "./backends/solarnetwork/config.js";
-import { TOKEN_TYPES } from "./backends/solarnetwork/vocabulary.js";
 import { ConfigError } from "./config-error.js";
 import { ExpiryError, parseExpiresIn } from "./core/expires-in.js";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
@@ -9,9 +7,7 @@ import type { Guardrails } from "./safety/guardrails.js";
 import type { SecretDeliveryMode } from "./safety/secret-delivery.js";
 import { checkPrivatePath } from "./safety/private-path.js";
 
-/** The server's configuration, read from the environment. Credentials never come from flags. */
-
-/** The `SN_MCP_*` settings: the same for every backend. */
+/** The `SN_MCP_*` settings, read from the environment: the same for every backend. Credentials never come from flags. */
 export interface ServerSettings {
   secretDelivery: SecretDeliveryMode;
   secretDir: string;
@@ -28,23 +24,14 @@ export interface ServerSettings {
   rateLimits: { reads: number; writes: number };
 }
 
-/** The default backend's whole configuration: the server settings and the SolarNetwork account. */
-export type Config = ServerSettings &
-  SolarNetworkAccount & {
-    /** Notes for the operator found while reading the configuration (e.g. a readable secret file). */
-    notices: string[];
-  };
-
 export { ConfigError };
 
-/** `now`: epoch ms, to check a signing key's dates against. */
-export function readConfig(env: NodeJS.ProcessEnv, now: number = Date.now()): Config {
-  const notices: string[] = [];
-  const account = readSolarNetworkAccount(env, notices, now);
-  return { ...account, ...readServerSettings(env), notices };
+/** What a backend lets the settings name: its token types, when SN_MCP_TOKEN_TYPES means anything to it. */
+export interface SettingsVocabulary {
+  tokenTypes?: readonly string[];
 }
 
-export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
+export function readServerSettings(env: NodeJS.ProcessEnv, vocabulary: SettingsVocabulary = {}): ServerSettings {
   const settings: ServerSettings = {
     secretDelivery: readChoice<SecretDeliveryMode>(env, "SN_MCP_SECRET_DELIVERY", ["inline", "file", "url", "auto"], "inline"),
     secretDir: env.SN_MCP_SECRET_DIR || join(userStateDir(env), "secrets"),
@@ -53,7 +40,7 @@ export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
     tools: readList(env.SN_MCP_TOOLS),
     excludeTools: readList(env.SN_MCP_EXCLUDE_TOOLS) ?? [],
     logLevel: readChoice(env, "SN_MCP_LOG_LEVEL", LOG_LEVELS, "info"),
-    guardrails: readGuardrails(env),
+    guardrails: readGuardrails(env, vocabulary),
     auditLog: env.SN_MCP_AUDIT_LOG || undefined,
     rateLimits: {
       reads: readInteger(env, "SN_MCP_RATE_LIMIT_READS", 120, 0, 100_000),
@@ -65,10 +52,10 @@ export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
   return settings;
 }
 
-function readGuardrails(env: NodeJS.ProcessEnv): Guardrails {
+function readGuardrails(env: NodeJS.ProcessEnv, { tokenTypes = [] }: SettingsVocabulary): Guardrails {
   const types = readList(env.SN_MCP_TOKEN_TYPES);
-  const unknownType = types?.find((type) => !(TOKEN_TYPES as readonly string[]).includes(type));
-  if (unknownType) throw new ConfigError("SN_MCP_TOKEN_TYPES", `unknown token type ${unknownType}; use ${TOKEN_TYPES.join(", ")}`);
+  const unknownType = types?.find((type) => !tokenTypes.includes(type));
+  if (unknownType) throw new ConfigError("SN_MCP_TOKEN_TYPES", `unknown token type ${unknownType}; use ${tokenTypes.join(", ")}`);
   let maxLifetimeMs: number | undefined;
   if (env.SN_MCP_MAX_LIFETIME) {
     try {
@@ -84,7 +71,7 @@ function readGuardrails(env: NodeJS.ProcessEnv): Guardrails {
     allowUnrestrictedUserTokens: env.SN_MCP_ALLOW_UNRESTRICTED_USER_TOKENS
       ? readBoolean(env, "SN_MCP_ALLOW_UNRESTRICTED_USER_TOKENS")
       : true,
-    allowedTokenTypes: types as Guardrails["allowedTokenTypes"],
+    allowedTokenTypes: types,
     withoutElicitation: readChoice(env, "SN_MCP_WITHOUT_ELICITATION", ["proceed", "refuse"] as const, "proceed"),
   };
 }

@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
-import { HTTP_LISTING_CACHE_MS } from "./backends/solarnetwork/listing-cache.js";
 import type { App } from "./compose.js";
-import { ConfigError, readConfig } from "./config.js";
-import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, MIN_HTTP_TOKEN_LENGTH, readHttpOptions, type HttpOptions } from "./http/options.js";
+import { ConfigError } from "./config-error.js";
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, HTTP_LISTING_CACHE_MS, MIN_HTTP_TOKEN_LENGTH, readHttpOptions, type HttpOptions } from "./http/options.js";
+import { BACKENDS, backendCommands, DEFAULT_BACKEND } from "./registry.js";
 import { frontConfiguration, type FrontConfiguration } from "./stdio-configurations.js";
 import { startStdioFront, type StdioAnswers, type StdioFront } from "./stdio-front.js";
 
@@ -10,21 +10,18 @@ import { startStdioFront, type StdioAnswers, type StdioFront } from "./stdio-fro
 declare const SN_STDIO_ANSWERS: Record<FrontConfiguration, StdioAnswers> | undefined;
 const RECORDED_ANSWERS = typeof SN_STDIO_ANSWERS === "undefined" ? undefined : SN_STDIO_ANSWERS;
 
-const USAGE = `Usage: sn-tokens-mcp [vast] [sandbox] [--http [--host H] [--port N]]
+const COMMANDS = backendCommands();
+
+const USAGE = `Usage: sn-tokens-mcp [${COMMANDS.filter(({ sandbox, command }) => !sandbox && command).map(({ command }) => command).join(" | ")}] [sandbox] [--http [--host H] [--port N]]
                      [--read-only] [--tools a,b] [--exclude-tools a,b] [--help] [--version]
 
-Serves the SolarNetwork security-token tools over MCP: on stdio (default), or with --http as
-stateless Streamable HTTP at http://H:N/mcp (default ${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT}; --port 0 picks a free port).
-"vast" serves VAST VMS API tokens instead (list, create, update, revoke); see VAST_* below.
-"sandbox" (or "vast sandbox") serves them against an embedded simulator instead: no account or
+Serves security-token tools over MCP: on stdio (default), or with --http as Streamable HTTP
+at http://H:N/mcp (default ${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT}; --port 0 picks a free port).
+${BACKENDS.map((backend) => backend.help.summary).join("\n")}
+"sandbox" (alone or after a command) serves them against an embedded simulator instead: no account or
 cluster needed, tokens kept in SN_MCP_SANDBOX_FILE (default: a file in a per-user data directory).
 --read-only, --tools and --exclude-tools set SN_MCP_READ_ONLY, SN_MCP_TOOLS, SN_MCP_EXCLUDE_TOOLS.
 Configuration comes from the environment (credentials never from flags):
-  SN_URL                  SolarNetwork base URL (default https://data.solarnetwork.net)
-  SN_TOKEN                the server's own unrestricted User token ID (required)
-  SN_TOKEN_SECRET         its secret, or SN_TOKEN_SECRET_FILE: a file holding it, or instead
-  SN_TOKEN_SIGNING_KEY    a signing key derived from the secret (64 hex), with
-  SN_TOKEN_SIGNING_DATE   the UTC date it was derived for (YYYY-MM-DD); valid 7 days
   SN_MCP_SECRET_DELIVERY  inline (default), file, url (a one-time page the client offers; needs URL
                           elicitation) or auto (url when the client supports it, else inline)
   SN_MCP_SECRET_DIR       where file delivery writes new secrets
@@ -34,28 +31,16 @@ Configuration comes from the environment (credentials never from flags):
   SN_MCP_LOG_LEVEL        debug, info (default), warn, error or silent
   SN_MCP_AUDIT_LOG        a file to append one JSON line per change attempt and outcome
 Limits on what an assistant may do (see the README's security model):
-  SN_MCP_TOKEN_TYPES      comma list of types it may create (User, ReadNodeData)
   SN_MCP_MAX_LIFETIME     longest expiry it may set, e.g. 90D (also the default for a create)
   SN_MCP_MAX_ACTIVE_TOKENS  cap on active tokens in the account
-  SN_MCP_ALLOW_UNRESTRICTED_USER_TOKENS  false: refuse User tokens without apiPaths
   SN_MCP_WITHOUT_ELICITATION  refuse or proceed (default): widening changes when the client cannot ask
   SN_MCP_RATE_LIMIT_READS, SN_MCP_RATE_LIMIT_WRITES  calls a minute (default 120, 20; 0: none)
-With vast (the SN_MCP_* settings apply, except SN_MCP_TOKEN_TYPES and the User-token rule):
-  VAST_URL                the VMS address, https://host[:port] (required)
-  VAST_API_TOKEN          the server's own API token, ID.SECRET, or VAST_API_TOKEN_FILE: a file
-                          holding it, or instead VAST_USERNAME with VAST_PASSWORD / VAST_PASSWORD_FILE
-  VAST_TENANT             sent as X-Tenant-Name (a tenant admin's credential)
-  VAST_API_VERSION        latest (default) or vN
-  VAST_CA_FILE            PEM bundle of the CAs to trust; VAST_TLS_INSECURE=true skips verification
-  VAST_ALLOWED_OWNERS     comma list of other VMS users tokens may be created for (default: none)
-With --http:
+${BACKENDS.map((backend) => backend.help.variables).join("")}With --http:
   SN_MCP_HTTP_TOKEN       required: the bearer secret clients send (Authorization: Bearer ...),
                           at least ${MIN_HTTP_TOKEN_LENGTH} characters, e.g. from: openssl rand -hex 32
   SN_MCP_HTTP_ALLOWED_HOSTS    extra Host values (comma list; name or name:port), e.g. behind a proxy
   SN_MCP_HTTP_ALLOWED_ORIGINS  extra Origin values (comma list of scheme://host[:port])
 `;
-
-const COMMANDS = ["", "sandbox", "vast", "vast sandbox"];
 
 function fail(message: string): never {
   process.stderr.write(`sn-tokens-mcp: ${message}\n`);
@@ -87,7 +72,8 @@ async function main(): Promise<void> {
   if (flags.help) return void process.stdout.write(USAGE); // stdout-ok: a person at a terminal, before any MCP
   if (flags.version) return void process.stdout.write(`${(await import("./server.js")).SERVER_VERSION}\n`); // stdout-ok: as --help
   const command = parsed.positionals.join(" ");
-  if (!COMMANDS.includes(command)) fail(`unknown command "${command}". See --help.`);
+  const chosen = COMMANDS.find((known) => known.command === command);
+  if (!chosen) fail(`unknown command "${command}". See --help.`);
   if (!flags.http && (flags.host !== undefined || flags.port !== undefined)) fail("--host and --port go with --http. See --help.");
   const httpFlags = { host: flags.host, port: flags.port };
   const env = withOperatorFlags(process.env, flags);
@@ -98,33 +84,24 @@ async function main(): Promise<void> {
   let http: HttpOptions | undefined;
   let front: StdioFront | undefined;
   try {
-    if (command === "sandbox" || command === "vast sandbox") {
+    const { backend } = chosen;
+    if (chosen.sandbox && backend.sandbox) {
       if (flags.http) http = readHttpOptions(env, httpFlags);
       // Loaded only for the modes that use them, so that stdio start-up does not pay for them.
-      if (command === "sandbox") {
-        const { runSandbox } = await import("./sandbox/mode.js");
-        app = (await runSandbox({ env, overrides: httpOverrides })).app;
-      } else {
-        const { runVastSandbox } = await import("./sandbox/vast-mode.js");
-        app = (await runVastSandbox({ env })).app;
-      }
-    } else if (command === "vast") {
-      const { serveVast } = await import("./backends/vast/compose.js");
-      const served = serveVast(env);
-      if (flags.http) http = readHttpOptions(env, httpFlags, served.credentialSecret);
-      app = served.app;
+      const { runSandbox } = await import("./sandbox/run.js");
+      app = (await runSandbox(backend, { env, overrides: httpOverrides })).app;
     } else {
-      const config = readConfig(env);
-      if (flags.http) http = readHttpOptions(env, httpFlags, config.tokenSecret);
+      const config = backend.readConfig(env, Date.now());
+      if (flags.http) http = readHttpOptions(env, httpFlags, backend.credentialSecret(config));
       // The SDK and the tools take most of a cold start: the front answers the session's start meanwhile.
-      const configuration = flags.http ? undefined : frontConfiguration(config);
+      const configuration = flags.http || backend !== DEFAULT_BACKEND ? undefined : frontConfiguration(config);
       const recorded = configuration && RECORDED_ANSWERS?.[configuration];
       if (recorded) {
         front = startStdioFront(recorded);
         await front.loadWanted;
       }
-      const { composeApp } = await import("./compose.js");
-      app = composeApp(config, httpOverrides);
+      const [{ composeServer }, makeBackend] = await Promise.all([import("./compose.js"), backend.makeBackend()]);
+      app = composeServer(config, (deps) => makeBackend(config, deps), httpOverrides);
       for (const notice of config.notices) app.log.warn(notice);
     }
   } catch (error) {

@@ -50,7 +50,7 @@ export interface McpServerOptions<Service> {
   redactor: Redactor;
   log: Logger;
   audit: AuditJournal;
-  /** Shared by every server the process makes (HTTP mode makes one per session and per request outside one). */
+  /** Shared by every server the process makes (HTTP mode makes one per session and per stateless request in flight). */
   rateLimits: RateLimits;
   /** Sandbox mode: the instructions, every tool and every result say so. */
   labels?: Labels;
@@ -64,7 +64,7 @@ export interface McpServerHandle {
 
 /**
  * Makes MCP servers for these tools: the listing (JSON Schemas) is built once, here; each server
- * made after (HTTP mode makes one per session and per request outside one) only wires its handlers.
+ * made after (HTTP mode makes one per session and per stateless request in flight) only wires its handlers.
  */
 export interface McpServerFactory {
   (): McpServerHandle;
@@ -338,10 +338,12 @@ export async function serveStreamableHttp(
   req: import("node:http").IncomingMessage,
   res: import("node:http").ServerResponse,
   body: unknown,
+  /** Called once the server is closed again, free to serve another request. */
+  released: () => void = () => {},
 ): Promise<void> {
   const { StreamableHTTPServerTransport } = await import("@modelcontextprotocol/sdk/server/streamableHttp.js");
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-  res.once("close", () => void server.close().catch(() => undefined));
+  res.once("close", () => void server.close().then(released, () => undefined));
   await server.connect(transport);
   await transport.handleRequest(req, res, body);
 }

@@ -1,12 +1,12 @@
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { composeApp } from "./compose.js";
-import { readConfig } from "./config.js";
+import { composeServer } from "./compose.js";
+import { DEFAULT_BACKEND } from "./registry.js";
 import { FRONT_CONFIGURATIONS, type FrontConfiguration } from "./stdio-configurations.js";
 import type { StdioAnswers } from "./stdio-front.js";
 
 /**
- * What the stdio front (src/stdio-front.ts) answers with: the SolarNetwork server's own answers,
+ * What the stdio front (src/stdio-front.ts) answers with: the default backend's server's own answers,
  * recorded at build time (scripts/bundle.mjs) from the server itself, through the SDK, for each
  * configuration in FRONT_CONFIGURATIONS.
  */
@@ -23,8 +23,9 @@ const OTHER_VERSION = "1999-01-01";
 
 async function recordAnswers(env: NodeJS.ProcessEnv): Promise<StdioAnswers> {
   // The credential is never used: no request is made.
-  const config = readConfig({ ...env, SN_TOKEN: "recording", SN_TOKEN_SECRET: "recording" });
-  const app = composeApp(config, { writeLog: () => undefined });
+  const config = DEFAULT_BACKEND.readConfig({ ...env, ...DEFAULT_BACKEND.recordingEnv }, Date.now());
+  const makeBackend = await DEFAULT_BACKEND.makeBackend();
+  const app = composeServer(config, (deps) => makeBackend(config, deps), { writeLog: () => undefined });
   const [client, server] = InMemoryTransport.createLinkedPair();
   const waiting = new Map<number, (message: JSONRPCMessage) => void>();
   client.onmessage = (message) => {

@@ -2,8 +2,9 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { composeApp } from "../src/compose.js";
-import { ConfigError, readConfig } from "../src/config.js";
+import { composeApp } from "./support/harness.js";
+import { ConfigError } from "../src/config.js";
+import { readConfig } from "../src/backends/solarnetwork/config.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

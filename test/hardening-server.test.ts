@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { readConfig } from "../src/config.js";
+import { readConfig } from "../src/backends/solarnetwork/config.js";
 import { startLocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";
 import { SolarNetworkClient } from "../src/backends/solarnetwork/client.js";
 import { SolarNetworkError } from "../src/backends/solarnetwork/errors.js";

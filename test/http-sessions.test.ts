@@ -10,8 +10,8 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { TOKENS_PATH } from "../src/backends/solarnetwork/api.js";
-import { composeApp } from "../src/compose.js";
-import { readConfig } from "../src/config.js";
+import { composeApp } from "./support/harness.js";
+import { readConfig } from "../src/backends/solarnetwork/config.js";
 import { startHttpMode, type HttpMode } from "../src/http/mode.js";
 import { readHttpOptions, type HttpOptions } from "../src/http/options.js";
 import { startLocalSolarUser, type LocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";
@@ -41,6 +41,8 @@ interface Served {
   solarUser: LocalSolarUser;
   mode: HttpMode;
   logs: string[];
+  /** How many MCP servers the app has made since HTTP mode started. */
+  serversMade(): number;
 }
 
 async function serve({ env = {}, http = {}, clock }: { env?: Record<string, string>; http?: Partial<HttpOptions>; clock?: () => number } = {}): Promise<Served> {
@@ -51,9 +53,10 @@ async function serve({ env = {}, http = {}, clock }: { env?: Record<string, stri
   const logs: string[] = [];
   const app = composeApp(config, { writeLog: (line) => logs.push(line), retryDelayMs: () => 0 });
   const options = { ...readHttpOptions({ SN_MCP_HTTP_TOKEN: BEARER }, { port: "0" }, config.tokenSecret), ...http };
+  const made = vi.spyOn(app, "newServer");
   const mode = await startHttpMode(app, options, { clock });
   cleanups.push(() => mode.shutdown(0));
-  return { solarUser, mode, logs };
+  return { solarUser, mode, logs, serversMade: () => made.mock.calls.length };
 }
 
 interface Person {
@@ -186,6 +189,34 @@ describe("HTTP sessions", () => {
     expect(reply.headers.get("mcp-session-id")).toBeNull();
     expect(((await reply.json()) as { result: { tools: unknown[] } }).result.tools.length).toBeGreaterThan(0);
     expect(s.mode.sessions).toBe(0);
+  });
+
+  it("serves requests outside a session one after another with one server, reused", async () => {
+    const s = await serve();
+    s.solarUser.seedToken({ type: "ReadNodeData", name: "kept" });
+    for (let id = 1; id <= 4; id++) {
+      const reply = await post(s.mode, JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "list_tokens", arguments: {} } }), bearer);
+      const answer = (await reply.json()) as { id: number; result: { structuredContent: { total: number } } };
+      expect(answer.id).toBe(id);
+      expect(answer.result.structuredContent.total).toBe(2);
+    }
+    expect(s.serversMade()).toBe(1);
+  });
+
+  it("gives requests outside a session that overlap a server each, then reuses them", async () => {
+    const s = await serve();
+    const release = gate();
+    s.solarUser.injectFault({ kind: "hold", release: release.promise, match: { method: "GET", pathEndsWith: `${TOKENS_PATH}/find` } });
+    const call = (id: number) => post(s.mode, JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "list_tokens", arguments: {} } }), bearer);
+    const first = call(1);
+    await vi.waitFor(() => expect(s.solarUser.requests.some((request) => request.path.endsWith("/find"))).toBe(true));
+    const replies = await Promise.all([call(2), call(3)]);
+    release.resolve();
+    replies.push(await first);
+    expect((await Promise.all(replies.map((reply) => reply.json()))).map((answer) => (answer as { id: number }).id)).toEqual([2, 3, 1]);
+    expect(s.serversMade()).toBe(3);
+    for (let id = 4; id <= 6; id++) expect((await call(id)).status).toBe(200);
+    expect(s.serversMade()).toBe(3);
   });
 
   describe("limits", () => {

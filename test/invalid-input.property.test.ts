@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SOLARNETWORK_TOOLS } from "../src/tools/solarnetwork/index.js";
-import { requestedPolicy } from "../src/tools/policy-input.js";
+import { SOLARNETWORK_TOOLS } from "../src/backends/solarnetwork/tools/index.js";
+import { requestedPolicy } from "../src/backends/solarnetwork/tools/policy-input.js";
 import { startHarness, textOf, type Harness } from "./support/harness.js";
 
 let h: Harness;

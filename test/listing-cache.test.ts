@@ -3,11 +3,12 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { TOKENS_PATH } from "../src/backends/solarnetwork/api.js";
-import { HTTP_LISTING_CACHE_MS, withListingCache } from "../src/backends/solarnetwork/listing-cache.js";
+import { withListingCache } from "../src/backends/solarnetwork/listing-cache.js";
+import { HTTP_LISTING_CACHE_MS } from "../src/http/options.js";
 import type { Token } from "../src/backends/solarnetwork/model.js";
 import type { TokenService } from "../src/backends/solarnetwork/service.js";
-import { composeApp } from "../src/compose.js";
-import { readConfig } from "../src/config.js";
+import { composeApp } from "./support/harness.js";
+import { readConfig } from "../src/backends/solarnetwork/config.js";
 import { startHttpMode } from "../src/http/mode.js";
 import { readHttpOptions } from "../src/http/options.js";
 import { startLocalSolarUser, type LocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";
@@ -72,6 +73,19 @@ describe("HTTP mode's listing cache", () => {
     expect(s.finds()).toBe(1);
     expect(pages.flatMap((page) => page.ids)).toHaveLength(SEEDED);
     expect(new Set(pages.flatMap((page) => page.ids)).size).toBe(SEEDED);
+  });
+
+  it("sends one /find for calls that miss the cache together", async () => {
+    const s = await serve(HTTP_LISTING_CACHE_MS);
+    const release = gate();
+    s.solarUser.injectFault({ match: { pathEndsWith: "/find" }, kind: "hold", release: release.promise });
+    const pages = [0, PAGE, 2 * PAGE, 0, PAGE].map((offset) => s.page(offset));
+    await expect.poll(() => s.finds()).toBe(1);
+    release.resolve();
+    const answered = await Promise.all(pages);
+    expect(answered.map((page) => page.total)).toEqual(Array(5).fill(SEEDED));
+    expect(new Set(answered.slice(0, 3).flatMap((page) => page.ids)).size).toBe(SEEDED);
+    expect(s.finds()).toBe(1);
   });
 
   it("asks again after a create or an update, and shows the change", async () => {
@@ -208,5 +222,70 @@ describe("withListingCache", () => {
     await write;
     expect((await cached.list({}))[0]!.name).toBe("after");
     expect(lists).toBe(2);
+  });
+
+  /** A service whose listings wait for `release`, seeing each request's signal. */
+  function heldService() {
+    const release = gate();
+    const signals: AbortSignal[] = [];
+    const unused = () => Promise.reject(new Error("not used here"));
+    const token: Token = { id: "T1", created: "2026-01-01T00:00:00.000Z", userId: 1, status: "Active", type: "User", expired: false };
+    const service: TokenService = {
+      list: async (_filter, signal) => {
+        signals.push(signal!);
+        await release.promise;
+        signal?.throwIfAborted();
+        return [token];
+      },
+      get: unused,
+      create: unused,
+      setInfo: unused,
+      setStatus: unused,
+      updatePolicy: unused,
+      delete: unused,
+    };
+    return { service, signals, release };
+  }
+
+  it("lets a caller who gives up leave a shared listing without ending it for the others", async () => {
+    const { service, signals, release } = heldService();
+    const cached = withListingCache(service, HTTP_LISTING_CACHE_MS, () => 0);
+    const leaving = new AbortController();
+    const left = cached.list({}, leaving.signal);
+    const staying = cached.list({});
+    expect(signals).toHaveLength(1);
+    leaving.abort(new Error("client went away"));
+    await expect(left).rejects.toThrow("client went away");
+    expect(signals[0]!.aborted).toBe(false);
+    release.resolve();
+    expect((await staying).map((token) => token.id)).toEqual(["T1"]);
+  });
+
+  it("ends the shared request once every caller has given up, and the next caller asks anew", async () => {
+    const { service, signals, release } = heldService();
+    const cached = withListingCache(service, HTTP_LISTING_CACHE_MS, () => 0);
+    const callers = [new AbortController(), new AbortController()];
+    const listings = callers.map((caller) => cached.list({}, caller.signal));
+    for (const caller of callers) caller.abort(new Error("gone"));
+    await Promise.all(listings.map((listing) => expect(listing).rejects.toThrow("gone")));
+    expect(signals[0]!.aborted).toBe(true);
+    release.resolve();
+    const next = cached.list({});
+    await expect(next).resolves.toHaveLength(1);
+    expect(signals).toHaveLength(2);
+  });
+
+  it("does not share a listing begun before a write with a caller who came after it", async () => {
+    const { service, signals, release } = heldService();
+    const written = gate();
+    service.setInfo = () => written.promise;
+    const cached = withListingCache(service, HTTP_LISTING_CACHE_MS, () => 0);
+    const before = cached.list({});
+    const write = cached.setInfo("T1", { name: "after" });
+    const after = cached.list({});
+    expect(signals).toHaveLength(2);
+    release.resolve();
+    written.resolve();
+    await Promise.all([before, after, write]);
   });
 });

@@ -7,6 +7,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readJson, syncedServerJson, type PackageJson, type ServerJson } from "../scripts/metadata.mjs";
+import { serverJsonSchemaErrors } from "./support/registry-schema.js";
 import { backendOf, MANIFESTS, manifestProblems, readManifest, serverLaunch, serverToolNames } from "../scripts/manifest.mjs";
 import { startVmsSimulator } from "../src/simulators/vast/server.js";
 
@@ -69,6 +71,12 @@ describe("the npm package", () => {
     expect([...external].filter((specifier) => !specifier.startsWith("node:") && specifier !== "undici")).toEqual([]);
   });
 
+  it("carries mcpName in its package.json, and the registry entry made from that package.json validates against the registry's schema", () => {
+    const packedPkg = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" })) as PackageJson;
+    expect(packedPkg.mcpName).toBe((readJson("server.json") as ServerJson).name);
+    expect(serverJsonSchemaErrors(syncedServerJson(readJson("server.json") as ServerJson, packedPkg))).toEqual([]);
+  });
+
   it("installs from the tarball with one dependency, and the installed binary serves (sandbox mode: lazy chunks and undici)", { timeout: 60_000 }, async () => {
     const project = join(dir, "project");
     mkdirSync(project);
@@ -116,7 +124,7 @@ describe("the MCPB manifests", () => {
 
   it("one bundle per backend, with distinct names: manifest.json serves SolarNetwork, manifest-vast.json VAST VMS", async () => {
     const [solarnetwork, vast] = MANIFESTS.map(readManifest);
-    expect([backendOf(solarnetwork!), backendOf(vast!)]).toEqual(["solarnetwork", "vast"]);
+    expect([backendOf(solarnetwork!).command, backendOf(vast!).command]).toEqual(["", "vast"]);
     expect(vast!.name).not.toBe(solarnetwork!.name);
     expect(await serverToolNames(vast!)).toEqual(["create_token", "list_tokens", "retire_assistant_tokens", "review_tokens", "revoke_token", "rotate_token", "update_token"]);
   });

@@ -10,9 +10,14 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../src/config.js";
 import { SANDBOX_META_KEY, SANDBOX_PREFIX } from "../src/sandbox/label.js";
-import { DEFAULT_SANDBOX_FILE_NAME, runSandbox, SANDBOX_ADMIN_NAME, sandboxFile, type Sandbox, type SandboxOptions } from "../src/sandbox/mode.js";
+import { solarNetworkPlugin } from "../src/backends/solarnetwork/plugin.js";
+import { SANDBOX_ADMIN_NAME } from "../src/backends/solarnetwork/sandbox.js";
+import { runSandbox as runBackendSandbox, sandboxFile, type Sandbox, type SandboxOptions } from "../src/sandbox/run.js";
 import { jsonFileTokenStore } from "../src/simulators/solarnetwork/store.js";
 import { textOf } from "./support/harness.js";
+
+const DEFAULT_SANDBOX_FILE_NAME = solarNetworkPlugin.sandbox!.fileName;
+const runSandbox = (options: SandboxOptions) => runBackendSandbox(solarNetworkPlugin, options);
 
 /** Sandbox mode through a real MCP client: labelled results, a persistent 0600 token file, restarts. */
 
@@ -262,10 +267,10 @@ describe("runSandbox", () => {
 
   it("the file option beats SN_MCP_SANDBOX_FILE, which beats the per-user default", () => {
     const other = join(dir, "other.json");
-    expect(sandboxFile({ SN_MCP_SANDBOX_FILE: file }, other)).toBe(other);
-    expect(sandboxFile({ SN_MCP_SANDBOX_FILE: file })).toBe(file);
+    expect(sandboxFile({ SN_MCP_SANDBOX_FILE: file }, DEFAULT_SANDBOX_FILE_NAME, other)).toBe(other);
+    expect(sandboxFile({ SN_MCP_SANDBOX_FILE: file }, DEFAULT_SANDBOX_FILE_NAME)).toBe(file);
     if (process.platform === "linux") {
-      expect(sandboxFile({ XDG_STATE_HOME: dir })).toBe(join(dir, "sn-tokens-mcp", DEFAULT_SANDBOX_FILE_NAME));
+      expect(sandboxFile({ XDG_STATE_HOME: dir }, DEFAULT_SANDBOX_FILE_NAME)).toBe(join(dir, "sn-tokens-mcp", DEFAULT_SANDBOX_FILE_NAME));
     }
   });
 

@@ -4,8 +4,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { composeApp, type App } from "../src/compose.js";
-import { readConfig } from "../src/config.js";
+import { type App } from "../src/compose.js";
+import { composeApp } from "./support/harness.js";
+import { readConfig } from "../src/backends/solarnetwork/config.js";
 import { startLocalSolarUser, type LocalSolarUser, type SeedTokenInit } from "../src/simulators/solarnetwork/solaruser.js";
 import {
   derivedKeySource,

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalSolarUser, type LocalSolarUser } from "../src/simulators/solarnetwork/solaruser.js";
 import { recordStdioAnswers } from "../src/stdio-answers.js";
 import { frontConfiguration } from "../src/stdio-configurations.js";
@@ -22,6 +22,11 @@ function session(env: Record<string, string>, args: string[] = []) {
   const lines: string[] = [];
   let buffer = "";
   let stderr = "";
+  // Answers are awaited as events, not polled against a deadline: a busy machine only makes them later.
+  const waiting = new Set<() => void>();
+  const wake = () => {
+    for (const check of [...waiting]) check();
+  };
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout.on("data", (chunk: Buffer) => {
     buffer += chunk.toString();
@@ -30,26 +35,43 @@ function session(env: Record<string, string>, args: string[] = []) {
       lines.push(buffer.slice(0, newline));
       buffer = buffer.slice(newline + 1);
     }
+    wake();
   });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  let ended = false;
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      ended = true;
+      resolve(code);
+      wake();
+    }),
+  );
   const messages = () => lines.map((line) => JSON.parse(line) as Message);
-  return {
+  const peer = {
     lines,
     messages,
     stderr: () => stderr,
     send: (message: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`),
-    /** The line answering `id`, once it has come. */
-    answer: (id: unknown) =>
-      vi.waitFor(() => {
-        const index = messages().findIndex((message) => message.id === id && message.method === undefined);
-        if (index < 0) throw new Error(`no answer to ${String(id)} yet; stderr: ${stderr}`);
-        return lines[index] as string;
+    /** The first line whose message matches, once it has come; rejected if the process ends without it. */
+    line: (matches: (message: Message) => boolean, what: string) =>
+      new Promise<string>((resolve, reject) => {
+        const check = () => {
+          const index = messages().findIndex(matches);
+          if (index < 0 && !ended) return;
+          waiting.delete(check);
+          if (index < 0) reject(new Error(`the server ended without sending ${what}; stderr: ${stderr}`));
+          else resolve(lines[index] as string);
+        };
+        waiting.add(check);
+        check();
       }),
+    /** The line answering `id`. */
+    answer: (id: unknown) => peer.line((message) => message.id === id && message.method === undefined, `the answer to ${String(id)}`),
     async close() {
       child.stdin.end();
       return exited;
     },
   };
+  return peer;
 }
 
 const initializeParams = (protocolVersion: string, capabilities: object = {}) => ({
@@ -163,11 +185,7 @@ describe("the stdio front", () => {
     peer.send({ id: 4, method: "tools/call", params: { name: "delete_token", arguments: { tokenId: doomed.id } } });
     peer.send({ id: 5, method: "ping" });
     // delete_token asks the person: only a server that learnt the client's elicitation capability does.
-    const question = await vi.waitFor(() => {
-      const found = peer.messages().find((message) => message.method === "elicitation/create");
-      if (!found) throw new Error(`no question yet; stderr: ${peer.stderr()}`);
-      return found;
-    });
+    const question = JSON.parse(await peer.line((message) => message.method === "elicitation/create", "a question")) as Message;
     peer.send({ id: question.id, result: { action: "decline" } });
     const listed = JSON.parse(await peer.answer(3)) as { result: { structuredContent: { tokens: { id: string }[] } } };
     expect(listed.result.structuredContent.tokens.map((token) => token.id)).toContain(doomed.id);

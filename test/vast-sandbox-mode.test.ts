@@ -9,9 +9,13 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SANDBOX_META_KEY, SANDBOX_PREFIX } from "../src/sandbox/label.js";
-import { runVastSandbox, VAST_SANDBOX_ADMIN_NAME, type VastSandbox } from "../src/sandbox/vast-mode.js";
+import { vastPlugin } from "../src/backends/vast/plugin.js";
+import { VAST_SANDBOX_ADMIN_NAME } from "../src/backends/vast/sandbox.js";
+import { runSandbox, type Sandbox, type SandboxOptions } from "../src/sandbox/run.js";
 import type { VmsToken } from "../src/simulators/vast/state.js";
 import { textOf } from "./support/harness.js";
+
+const runVastSandbox = (options: SandboxOptions) => runSandbox(vastPlugin, options);
 
 /** `vast sandbox` through a real MCP client: labelled tools and results, a persistent 0600 state file, restarts, the lock. */
 
@@ -19,7 +23,7 @@ const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const VAST_TOOLS = ["create_token", "list_tokens", "retire_assistant_tokens", "review_tokens", "revoke_token", "rotate_token", "update_token"];
 
 interface Connected {
-  sandbox: VastSandbox;
+  sandbox: Sandbox;
   client: Client;
   logs: string[];
   questions: string[];

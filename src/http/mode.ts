@@ -1,5 +1,5 @@
 import type { App } from "../compose.js";
-import { openStreamableHttpSession, SERVER_VERSION, serveStreamableHttp } from "../server.js";
+import { openStreamableHttpSession, SERVER_VERSION, serveStreamableHttp, type McpServerHandle } from "../server.js";
 import { isLoopbackHost, isWildcardHost } from "./checks.js";
 import { startHttpListener, type HttpListener } from "./listener.js";
 import type { HttpOptions } from "./options.js";
@@ -7,8 +7,8 @@ import { sessionRouter } from "./sessions.js";
 
 /**
  * HTTP mode: the app's tools over Streamable HTTP at `/mcp`. An `initialize` opens a session with
- * an MCP server of its own, which can ask the person questions; a request outside any session gets
- * a fresh server of its own, statelessly. All of them share the app's backend client, redactor,
+ * an MCP server of its own, which can ask the person questions; a request outside any session is served
+ * statelessly by a server no other request is using (reused once its last request has ended). All of them share the app's backend client, redactor,
  * journal and logger.
  */
 
@@ -19,7 +19,7 @@ export interface HttpMode {
   readonly sessions: number;
   /**
    * Stops accepting at once, lets calls in flight finish (at most `graceMs`), closes every
-   * session, then the SolarNetwork client. Safe to call more than once.
+   * session, then the backend's client. Safe to call more than once.
    */
   shutdown(graceMs?: number): Promise<void>;
 }
@@ -29,14 +29,22 @@ export interface HttpModeOverrides {
   clock?: () => number;
 }
 
+/** Servers of finished stateless requests kept for the next ones (as many as are usually in flight at once). */
+const MAX_SPARE_SERVERS = 64;
+
 export async function startHttpMode(app: App, options: HttpOptions, overrides: HttpModeOverrides = {}): Promise<HttpMode> {
   app.protect(options.token);
+  // A stateless request never sees an initialize, so a server that served one holds nothing of it.
+  const spare: McpServerHandle[] = [];
   const sessions = sessionRouter({
     limits: { maxSessions: options.maxSessions, idleMs: options.sessionIdleMs },
     clock: overrides.clock ?? Date.now,
     log: app.log,
     open: (id, onClosed) => openStreamableHttpSession(app.newServer(), id, onClosed),
-    stateless: (req, res, body) => serveStreamableHttp(app.newServer(), req, res, body),
+    stateless: (req, res, body) => {
+      const server = spare.pop() ?? app.newServer();
+      return serveStreamableHttp(server, req, res, body, () => spare.length < MAX_SPARE_SERVERS && spare.push(server));
+    },
   });
   const listener = await startHttpListener({ options, log: app.log, handle: sessions.handle, pages: app.secretPages.respond });
   // A person's browser on this machine opens the pages: a wildcard bind is reached through loopback.

@@ -48,6 +48,9 @@ export interface HttpFlags {
   port?: string;
 }
 
+/** How long HTTP mode serves a token listing from the backend's last reply: a client's pages arrive as separate requests. */
+export const HTTP_LISTING_CACHE_MS = 3_000;
+
 /** `serverSecret`: the server's own SolarNetwork secret, which the bearer must not be. */
 export function readHttpOptions(env: NodeJS.ProcessEnv, flags: HttpFlags = {}, serverSecret?: string): HttpOptions {
   return {

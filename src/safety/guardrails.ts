@@ -1,4 +1,3 @@
-import type { TokenType } from "../backends/solarnetwork/model.js";
 import { RefusedError } from "../core/errors.js";
 
 /**
@@ -13,8 +12,8 @@ export interface Guardrails {
   maxActiveTokens?: number;
   /** Whether a User token may exist without an `apiPaths` restriction. */
   allowUnrestrictedUserTokens: boolean;
-  /** Token types that may be created; undefined for all. */
-  allowedTokenTypes?: readonly TokenType[];
+  /** Token types that may be created, in the backend's words (it checked them); undefined for all. */
+  allowedTokenTypes?: readonly string[];
   /** What happens to a change needing confirmation when the client cannot ask the person. */
   withoutElicitation: "proceed" | "refuse";
 }

@@ -1,6 +1,7 @@
 import { mkdir, open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { RefusedError, ToolError } from "../core/errors.js";
+import type { NewCredential } from "./new-credential.js";
 import { PAGE_LIFETIME_MS, type SecretPages } from "./secret-page.js";
 
 /** How a new token's secret reaches the person: once in the tool result, in a new private file, or on a one-time page. */
@@ -13,15 +14,6 @@ export interface SecretDelivery {
 }
 
 export type SecretDeliveryMode = "inline" | "file" | "url" | "auto";
-
-/** A new token's credential as a secret file holds it: `NAME=value` lines a tool can source. */
-export interface NewCredential {
-  tokenId: string;
-  /** Starts the file's name, e.g. `sn-token`. */
-  filePrefix: string;
-  /** The file's lines, e.g. `[["SN_TOKEN", id], ["SN_TOKEN_SECRET", secret]]`. */
-  lines: readonly (readonly [string, string])[];
-}
 
 /** What a result says of where the secret went. */
 export type DeliveredSecret = { secret: string } | { secretFile: string } | { secretDelivery: "url" };

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import type { NewCredential } from "./secret-delivery.js";
+import type { NewCredential } from "./new-credential.js";
 
 /**
  * One-time pages that show a new token's secret to the person, in their browser, so that it never

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ToolError } from "../core/errors.js";
-import type { DeliveredSecret, DeliveryReport, NewCredential } from "../safety/secret-delivery.js";
+import type { NewCredential } from "../safety/new-credential.js";
+import type { DeliveredSecret, DeliveryReport } from "../safety/secret-delivery.js";
 import { PAGE_LIFETIME_MS } from "../safety/secret-page.js";
 import type { ToolContext } from "./tool.js";
 

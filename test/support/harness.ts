@@ -1,8 +1,10 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
-import { composeApp, type App } from "../../src/compose.js";
-import { ConfigError, readConfig, type Config } from "../../src/config.js";
+import { composeServer, type App, type Overrides } from "../../src/compose.js";
+import { solarNetworkBackend } from "../../src/backends/solarnetwork/backend.js";
+import { ConfigError } from "../../src/config.js";
+import { readConfig, type Config } from "../../src/backends/solarnetwork/config.js";
 import { startLocalSolarUser, type LocalSolarUser } from "../../src/simulators/solarnetwork/solaruser.js";
 
 /**
@@ -47,6 +49,11 @@ export function serverEnv(
     SN_MCP_RATE_LIMIT_WRITES: "0",
     ...env,
   };
+}
+
+/** The SolarNetwork server, composed as `sn-tokens-mcp` composes it. */
+export function composeApp(config: Config, overrides: Overrides = {}): App {
+  return composeServer(config, (deps) => solarNetworkBackend(config, deps), overrides);
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {

@@ -1,5 +1,6 @@
-import { SOLARNETWORK_TOOLS } from "../../tools/solarnetwork/index.js";
+import { SOLARNETWORK_TOOLS } from "./tools/index.js";
 import type { Backend, BackendDeps } from "../backend.js";
+import { SOLARNETWORK_CAPABILITIES } from "./capabilities.js";
 import { refreshThrough, SolarNetworkTokenService } from "./api.js";
 import { SolarNetworkClient } from "./client.js";
 import { solarNetworkInventory } from "./inventory.js";
@@ -45,14 +46,7 @@ export function solarNetworkBackend(account: SolarNetworkAccount, deps: BackendD
   return {
     id: "solarnetwork",
     name: "SolarNetwork",
-    capabilities: {
-      ends: "delete",
-      canDisable: true,
-      hasPolicy: true,
-      hasDescription: true,
-      expiryCountsFrom: "now",
-      perOwnerCap: false,
-    },
+    capabilities: SOLARNETWORK_CAPABILITIES,
     instructions: INSTRUCTIONS,
     tools: SOLARNETWORK_TOOLS,
     service,

@@ -1,6 +1,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { ConfigError } from "../../config-error.js";
+import { readServerSettings, type ServerSettings } from "../../config.js";
 import { parseSigningDate, SIGNING_KEY_VALID_DAYS, signingKeyExpiry, utcDate } from "./signing-key.js";
+import { TOKEN_TYPES } from "./vocabulary.js";
 
 /** The SolarNetwork account the server works on and its own credential, read from the environment. */
 
@@ -20,6 +22,20 @@ export interface SigningKeyConfig {
   date: string;
   /** Epoch ms: the first request instant the key no longer signs (its date + 7 days, 00:00 UTC). */
   expiresAt: number;
+}
+
+/** The SolarNetwork server's whole configuration: the server settings and the account. */
+export type Config = ServerSettings &
+  SolarNetworkAccount & {
+    /** Notes for the operator found while reading the configuration (e.g. a readable secret file). */
+    notices: string[];
+  };
+
+/** `now`: epoch ms, to check a signing key's dates against. */
+export function readConfig(env: NodeJS.ProcessEnv, now: number = Date.now()): Config {
+  const notices: string[] = [];
+  const account = readSolarNetworkAccount(env, notices, now);
+  return { ...account, ...readServerSettings(env, { tokenTypes: TOKEN_TYPES }), notices };
 }
 
 const DEFAULT_URL = "https://data.solarnetwork.net";

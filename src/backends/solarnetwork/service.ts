@@ -1,8 +1,8 @@
 import type { Policy, Token, TokenStatus, TokenType } from "./model.js";
 
 /**
- * What the tools need from a token backend. SolarNetwork is the first implementation; another
- * backend is an addition behind this interface, not a change to the tools.
+ * What the SolarNetwork tools need from the token API: the signed API implements it, and the key
+ * refresh and the listing cache wrap it.
  */
 export interface TokenService {
   /** Every token of the account matching the filter, ordered by creation. */

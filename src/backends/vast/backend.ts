@@ -1,5 +1,6 @@
-import { VAST_TOOLS } from "../../tools/vast/index.js";
+import { VAST_TOOLS } from "./tools/index.js";
 import type { Backend, BackendDeps } from "../backend.js";
+import { VAST_CAPABILITIES } from "./capabilities.js";
 import { VastTokenApi } from "./api.js";
 import { VastClient, vastClientOptions } from "./client.js";
 import type { VastConfig } from "./config.js";
@@ -25,14 +26,7 @@ export function vastBackend(config: VastConfig, deps: BackendDeps): Backend<Vast
   return {
     id: "vast",
     name: "VAST VMS",
-    capabilities: {
-      ends: "revoke",
-      canDisable: false,
-      hasPolicy: false,
-      hasDescription: false,
-      expiryCountsFrom: "creation",
-      perOwnerCap: true,
-    },
+    capabilities: VAST_CAPABILITIES,
     instructions: INSTRUCTIONS,
     tools: VAST_TOOLS,
     service,

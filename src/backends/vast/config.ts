@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
-import { ConfigError } from "../../config.js";
+import { ConfigError } from "../../config-error.js";
 
 /** The VAST backend's own settings, read from the environment. Credentials never come from flags. */
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { describeQuoted } from "../../backends/vast/sanitize.js";
-import { ToolError } from "../../core/errors.js";
+import { describeQuoted } from "../sanitize.js";
+import { ToolError } from "../../../core/errors.js";
 import { defineTool } from "./tool.js";
 import { vastTokenIdField } from "./fields.js";
 

@@ -1,14 +1,16 @@
 import { z } from "zod";
-import { withMarker } from "../../core/provenance.js";
-import { mintToken, planCreate } from "../../backends/solarnetwork/creating.js";
-import { sanitizeToken } from "../../backends/solarnetwork/sanitize.js";
-import { tokenSchema } from "../../backends/solarnetwork/model.js";
-import { riskWarnings } from "../../backends/solarnetwork/policy.js";
-import { displayModeField, expiryFields, infoFields, policyFields, tokenTypeField } from "../fields.js";
-import { expiryWarnings, requestedPolicy } from "../policy-input.js";
-import { mintProvenance, refuseForgedMarker, repeatedCreate, requestKeyField } from "../provenance-input.js";
+import { withMarker } from "../../../core/provenance.js";
+import { mintToken, planCreate } from "../creating.js";
+import { sanitizeToken } from "../sanitize.js";
+import { tokenSchema } from "../model.js";
+import { riskWarnings } from "../policy.js";
+import { displayModeField, expiryFields } from "../../../tools/fields.js";
+import { infoFields, policyFields, tokenTypeField } from "./fields.js";
+import { expiryWarnings } from "../../../tools/expiry-input.js";
+import { requestedPolicy } from "./policy-input.js";
+import { mintProvenance, refuseForgedMarker, repeatedCreate, requestKeyField } from "../../../tools/provenance-input.js";
 import { tokensText } from "./text.js";
-import { handOverSecret, secretDeliveryField } from "../hand-over.js";
+import { handOverSecret, secretDeliveryField } from "../../../tools/hand-over.js";
 import { defineTool, } from "./tool.js";
 
 export const createToken = defineTool({

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { describeToken } from "../../backends/solarnetwork/sanitize.js";
-import { ToolError } from "../../core/errors.js";
-import { tokenIdField } from "../fields.js";
+import { describeToken } from "../sanitize.js";
+import { ToolError } from "../../../core/errors.js";
+import { tokenIdField } from "./fields.js";
 import { defineTool } from "./tool.js";
 
 export const deleteToken = defineTool({

@@ -1,23 +1,11 @@
 import { ExpiryError, parseExpiresIn, resolveExpiry } from "../core/expiry.js";
-import type { Policy } from "../backends/solarnetwork/model.js";
-import { policyFromInput, type PolicyInput } from "../backends/solarnetwork/policy.js";
 import { UserInputError } from "../core/errors.js";
 
+/** The expiry fields a create or update call gives, on every backend. */
 export interface ExpiryInput {
   expirationDate?: string;
   timeZone?: string;
   expiresIn?: string;
-}
-
-/** The policy a create or update call asks for, with its expiry resolved to epoch milliseconds. */
-export function requestedPolicy(input: PolicyInput & ExpiryInput, now: number): Policy {
-  if (input.minAggregation && input.aggregations) {
-    throw new UserInputError("aggregations", "give either minAggregation or aggregations, not both.");
-  }
-  if (input.minLocationPrecision && input.locationPrecisions) {
-    throw new UserInputError("locationPrecisions", "give either minLocationPrecision or locationPrecisions, not both.");
-  }
-  return policyFromInput(input, resolvedExpiry(input, now));
 }
 
 /** The expiry instant (epoch ms) the arguments ask for, undefined for none; bad input names its field. */

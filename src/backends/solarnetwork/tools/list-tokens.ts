@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { readProvenance } from "../../core/provenance.js";
-import { sanitizeToken } from "../../backends/solarnetwork/sanitize.js";
-import { isRestricted, tokenSchema, type Token } from "../../backends/solarnetwork/model.js";
+import { readProvenance } from "../../../core/provenance.js";
+import { sanitizeToken } from "../sanitize.js";
+import { isRestricted, tokenSchema, type Token } from "../model.js";
 import { defineTool } from "./tool.js";
-import { pageSummary, shownPage } from "../paging.js";
+import { pageSummary, shownPage } from "../../../tools/paging.js";
 import { tokensText } from "./text.js";
-import { displayModeField, mintedByAssistantField, statusField, tokenTypeField, visibleText } from "../fields.js";
+import { displayModeField, mintedByAssistantField, visibleText } from "../../../tools/fields.js";
+import { statusField, tokenTypeField } from "./fields.js";
 
 export const listTokens = defineTool({
   name: "list_tokens",

@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import type { VastTokens } from "../../backends/vast/tokens.js";
-import type { Tool } from "../tool.js";
+import type { VastTokens } from "../tokens.js";
+import type { Tool } from "../../../tools/tool.js";
 import { createVastToken } from "./create-token.js";
 import { listVastTokens } from "./list-tokens.js";
 import { revokeVastToken } from "./revoke-token.js";

@@ -1,12 +1,14 @@
 import { z } from "zod";
-import { applyUpdate, checkUpdateRequest, planUpdate, UPDATE_PARTS } from "../../backends/solarnetwork/updating.js";
-import { describeToken, sanitizeToken } from "../../backends/solarnetwork/sanitize.js";
-import { tokenSchema } from "../../backends/solarnetwork/model.js";
-import { hasPolicyFields, riskWarnings } from "../../backends/solarnetwork/policy.js";
-import { ToolError } from "../../core/errors.js";
-import { undescribedDisplayModeField, undescribedExpiryFields, undescribedInfoFields, undescribedPolicyFields, statusField, tokenIdField } from "../fields.js";
-import { expiryWarnings, requestedPolicy } from "../policy-input.js";
-import { refuseForgedMarker } from "../provenance-input.js";
+import { applyUpdate, checkUpdateRequest, planUpdate, UPDATE_PARTS } from "../updating.js";
+import { describeToken, sanitizeToken } from "../sanitize.js";
+import { tokenSchema } from "../model.js";
+import { hasPolicyFields, riskWarnings } from "../policy.js";
+import { ToolError } from "../../../core/errors.js";
+import { undescribedDisplayModeField, undescribedExpiryFields } from "../../../tools/fields.js";
+import { undescribedInfoFields, undescribedPolicyFields, statusField, tokenIdField } from "./fields.js";
+import { expiryWarnings } from "../../../tools/expiry-input.js";
+import { requestedPolicy } from "./policy-input.js";
+import { refuseForgedMarker } from "../../../tools/provenance-input.js";
 import { tokensText } from "./text.js";
 import { defineTool } from "./tool.js";
 

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { readProvenance } from "../../core/provenance.js";
-import { sanitizeVastToken } from "../../backends/vast/sanitize.js";
-import { displayModeField, mintedByAssistantField, visibleText } from "../fields.js";
-import { pageSummary, shownPage } from "../paging.js";
+import { readProvenance } from "../../../core/provenance.js";
+import { sanitizeVastToken } from "../sanitize.js";
+import { displayModeField, mintedByAssistantField, visibleText } from "../../../tools/fields.js";
+import { pageSummary, shownPage } from "../../../tools/paging.js";
 import { defineTool } from "./tool.js";
 import { tokensText } from "./text.js";
-import { vastTokenSchema } from "../../backends/vast/tokens.js";
+import { vastTokenSchema } from "../tokens.js";
 import { ownerField } from "./fields.js";
 
 export const listVastTokens = defineTool({

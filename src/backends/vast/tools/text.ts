@@ -1,7 +1,7 @@
-import { renderVastTokens } from "../../backends/vast/render.js";
-import type { VastToken } from "../../backends/vast/tokens.js";
-import type { DisplayMode } from "../../core/table.js";
-import { resultText } from "../text.js";
+import { renderVastTokens } from "../render.js";
+import type { VastToken } from "../tokens.js";
+import type { DisplayMode } from "../../../core/table.js";
+import { resultText } from "../../../tools/text.js";
 
 /** A VAST tool's text: JSON, or its tokens as a table (the credential column only for a new token) and notes. */
 export function tokensText(structured: object, mode: DisplayMode | undefined, tokens: readonly VastToken[], notes: readonly string[], secret?: string): string {

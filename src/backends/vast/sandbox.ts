@@ -1,24 +1,19 @@
 import { chmodSync, existsSync, statSync } from "node:fs";
-import { vastBackend } from "../backends/vast/backend.js";
-import { readOwners, rejectSolarNetworkVariables, type VastConfig } from "../backends/vast/config.js";
-import { composeServer, type App, type Overrides } from "../compose.js";
-import { ConfigError, readServerSettings } from "../config.js";
-import { loadVmsState, type VmsState } from "../simulators/vast/state.js";
-import { startVmsSimulator, type VmsSimulator } from "../simulators/vast/server.js";
-import { lockSandboxFile } from "./lock.js";
-import { sandboxFile, withSimulator } from "./mode.js";
+import { readOwners, rejectSolarNetworkVariables, type VastConfig } from "./config.js";
+import { ConfigError, readServerSettings, type ServerSettings } from "../../config.js";
+import type { SandboxStart } from "../plugin.js";
+import { loadVmsState, type VmsState } from "../../simulators/vast/state.js";
+import { startVmsSimulator, type VmsSimulator } from "../../simulators/vast/server.js";
 
 /**
- * VAST sandbox mode (`sn-tokens-mcp vast sandbox`): the server wired to the embedded VMS simulator
- * on 127.0.0.1, no cluster needed. Its state (users, tokens, settings) is kept in a JSON file (mode
- * 0600); the server's own credential is an API token of the simulator's `admin`, seeded into that
- * file the first time and reused after. Every tool and result is labelled as a sandbox.
+ * VAST's sandbox (`sn-tokens-mcp vast sandbox`, run by src/sandbox/run.ts): the embedded VMS
+ * simulator over the state file (users, tokens, settings); the server's own credential is an API
+ * token of the simulator's `admin`, seeded into that file the first time and reused after.
  */
 
 /** Names the seeded token the sandbox server authenticates with (VMS names are at most 50 characters). */
 export const VAST_SANDBOX_ADMIN_NAME = "sn-tokens-mcp sandbox (server's own)";
 const VAST_SANDBOX_ADMIN_USER = "admin";
-export const DEFAULT_VAST_SANDBOX_FILE_NAME = "vast-sandbox.json";
 
 /** Variables that name a real cluster and credential: sandbox mode ignores them. */
 const CLUSTER_VARIABLES = [
@@ -34,36 +29,17 @@ const CLUSTER_VARIABLES = [
   "VAST_TLS_INSECURE",
 ] as const;
 
-export interface VastSandboxOptions {
-  env: NodeJS.ProcessEnv;
-  /** The state file; default `SN_MCP_SANDBOX_FILE`, else `vast-sandbox.json` in the per-user state directory. */
-  file?: string;
-  overrides?: Omit<Overrides, "sandbox">;
-}
-
-export interface VastSandbox {
-  app: App;
-  /** The simulator's base URL. */
-  url: string;
-  file: string;
-  /** The ID of the server's own (seeded) token; its secret stays in the file. */
-  adminTokenId: string;
-  simulator: VmsSimulator;
-}
-
-export async function runVastSandbox(options: VastSandboxOptions): Promise<VastSandbox> {
-  rejectSolarNetworkVariables(options.env);
-  const settings = readServerSettings(options.env);
-  const allowedOwners = readOwners(options.env.VAST_ALLOWED_OWNERS);
-  const file = sandboxFile(options.env, options.file, DEFAULT_VAST_SANDBOX_FILE_NAME);
-  const release = lockSandboxFile(file);
-  let simulator: VmsSimulator | undefined;
+/** Starts the VMS simulator on 127.0.0.1 (a free port) over the state file, seeding the server's credential when it has none. */
+export async function startVastSandbox({ env, file, clock }: { env: NodeJS.ProcessEnv; file: string; clock: () => number }): Promise<SandboxStart<VastConfig & ServerSettings>> {
+  rejectSolarNetworkVariables(env);
+  const settings = readServerSettings(env);
+  const allowedOwners = readOwners(env.VAST_ALLOWED_OWNERS);
+  const admin = findAdmin(readState(file), clock());
+  const simulator = await startVmsSimulator({ host: "127.0.0.1", port: 0, file, now: clock, recordRequests: false });
   try {
-    const now = options.overrides?.clock ?? Date.now;
-    const admin = findAdmin(readState(file), now());
-    simulator = await startVmsSimulator({ host: "127.0.0.1", port: 0, file, now, recordRequests: false });
     const credential = admin ?? seedAdmin(simulator, file);
-    const config: VastConfig = {
+    const config: VastConfig & ServerSettings = {
+      ...settings,
       baseUrl: simulator.url,
       apiVersion: "latest",
       credential: { kind: "api-token", tokenId: credential.id, secret: credential.secret },
@@ -71,14 +47,18 @@ export async function runVastSandbox(options: VastSandboxOptions): Promise<VastS
       allowedOwners,
       notices: [],
     };
-    const app = composeServer(settings, (deps) => vastBackend(config, deps), { ...options.overrides, sandbox: true });
-    const ignored = CLUSTER_VARIABLES.filter((name) => options.env[name]);
-    if (ignored.length > 0) app.log.warn("sandbox mode ignores the VAST cluster settings", { ignored });
-    app.log.info("sandbox: a local VMS simulator, no VAST cluster", { url: simulator.url, file, seeded: admin === undefined });
-    return { app: withSimulator(app, simulator, release), url: simulator.url, file, adminTokenId: credential.id, simulator };
+    const ignored = CLUSTER_VARIABLES.filter((name) => env[name]);
+    return {
+      config,
+      simulator,
+      adminTokenId: credential.id,
+      notes: [
+        ...(ignored.length > 0 ? [{ level: "warn" as const, message: "sandbox mode ignores the VAST cluster settings", fields: { ignored } }] : []),
+        { level: "info", message: "sandbox: a local VMS simulator, no VAST cluster", fields: { url: simulator.url, file, seeded: admin === undefined } },
+      ],
+    };
   } catch (error) {
-    await simulator?.close();
-    release();
+    await simulator.close();
     throw error;
   }
 }

@@ -1,13 +1,13 @@
 import { z } from "zod";
-import { mintVastToken, planVastCreate } from "../../backends/vast/creating.js";
-import { vastTokenSchema } from "../../backends/vast/tokens.js";
-import { boundedExpiry } from "../../safety/guardrails.js";
-import { displayModeField, expiryFields } from "../fields.js";
-import { expiryWarnings, resolvedExpiry } from "../policy-input.js";
-import { mintProvenance, refuseForgedMarker, repeatedCreate, requestKeyField } from "../provenance-input.js";
+import { mintVastToken, planVastCreate } from "../creating.js";
+import { vastTokenSchema } from "../tokens.js";
+import { boundedExpiry } from "../../../safety/guardrails.js";
+import { displayModeField, expiryFields } from "../../../tools/fields.js";
+import { expiryWarnings, resolvedExpiry } from "../../../tools/expiry-input.js";
+import { mintProvenance, refuseForgedMarker, repeatedCreate, requestKeyField } from "../../../tools/provenance-input.js";
 import { ownerField, vastNameField } from "./fields.js";
-import { sanitizeVastToken } from "../../backends/vast/sanitize.js";
-import { handOverSecret, secretDeliveryField } from "../hand-over.js";
+import { sanitizeVastToken } from "../sanitize.js";
+import { handOverSecret, secretDeliveryField } from "../../../tools/hand-over.js";
 import { tokensText } from "./text.js";
 import { defineTool } from "./tool.js";
 

@@ -1,16 +1,16 @@
 import { z } from "zod";
-import { describeQuoted } from "../../backends/vast/sanitize.js";
-import { boundedExpiry } from "../../safety/guardrails.js";
-import { ToolError, UserInputError } from "../../core/errors.js";
-import { undescribedDisplayModeField, undescribedExpiryFields } from "../fields.js";
-import { expiryWarnings, resolvedExpiry } from "../policy-input.js";
+import { describeQuoted } from "../sanitize.js";
+import { boundedExpiry } from "../../../safety/guardrails.js";
+import { ToolError, UserInputError } from "../../../core/errors.js";
+import { undescribedDisplayModeField, undescribedExpiryFields } from "../../../tools/fields.js";
+import { expiryWarnings, resolvedExpiry } from "../../../tools/expiry-input.js";
 import { defineTool } from "./tool.js";
 import { tokensText } from "./text.js";
-import { vastTokenSchema } from "../../backends/vast/tokens.js";
+import { vastTokenSchema } from "../tokens.js";
 import { vastNameField, vastTokenIdField } from "./fields.js";
-import { refuseForgedMarker } from "../provenance-input.js";
-import { applyVastUpdate, planVastUpdate } from "../../backends/vast/updating.js";
-import { sanitizeVastToken } from "../../backends/vast/sanitize.js";
+import { refuseForgedMarker } from "../../../tools/provenance-input.js";
+import { applyVastUpdate, planVastUpdate } from "../updating.js";
+import { sanitizeVastToken } from "../sanitize.js";
 
 export const updateVastToken = defineTool({
   name: "update_token",
