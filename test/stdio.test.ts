@@ -58,11 +58,11 @@ describe("node dist/cli.js over stdio", () => {
       send({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } } });
       send({ method: "notifications/initialized" });
       send({ id: 2, method: "tools/call", params: { name: "create_token", arguments: { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D" } } });
-      await vi.waitFor(() => expect(solarUser.requests.slice(before).some((r) => r.path.endsWith("/generate/ReadNodeData"))).toBe(true));
+      await vi.waitFor(() => expect(solarUser.requests.slice(before).some((r) => r.path.endsWith("/generate/ReadNodeData"))).toBe(true), 20_000);
       if (how === "SIGTERM") server.kill("SIGTERM");
       else server.stdin.end();
       // SolarNetwork answers only once the server is shutting down: the create's reply then has no one to go to.
-      await vi.waitFor(() => expect(stderr).toContain("shutting down"));
+      await vi.waitFor(() => expect(stderr).toContain("shutting down"), 20_000);
       release.resolve();
       expect(await exited).toBe(0);
       const deletes = solarUser.requests.slice(before).filter((r) => r.method === "DELETE");
