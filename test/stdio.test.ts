@@ -58,11 +58,13 @@ describe("node dist/cli.js over stdio", () => {
       send({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } } });
       send({ method: "notifications/initialized" });
       send({ id: 2, method: "tools/call", params: { name: "create_token", arguments: { type: "ReadNodeData", nodeIds: [1], expiresIn: "1D" } } });
-      await vi.waitFor(() => expect(solarUser.requests.slice(before).some((r) => r.path.endsWith("/generate/ReadNodeData"))).toBe(true), 20_000);
+      // A process starting on a loaded machine may take seconds: the waits allow the test's whole time.
+      const patiently = { timeout: 20_000, interval: 20 };
+      await vi.waitFor(() => expect(solarUser.requests.slice(before).some((r) => r.path.endsWith("/generate/ReadNodeData"))).toBe(true), patiently);
       if (how === "SIGTERM") server.kill("SIGTERM");
       else server.stdin.end();
       // SolarNetwork answers only once the server is shutting down: the create's reply then has no one to go to.
-      await vi.waitFor(() => expect(stderr).toContain("shutting down"), 20_000);
+      await vi.waitFor(() => expect(stderr).toContain("shutting down"), patiently);
       release.resolve();
       expect(await exited).toBe(0);
       const deletes = solarUser.requests.slice(before).filter((r) => r.method === "DELETE");
