@@ -38,6 +38,8 @@ export interface App {
   protect(secret: string): void;
   /** The one-time pages of url secret delivery: HTTP mode serves them on its listener. */
   secretPages: SecretPages;
+  /** Whether the tool of this name is served and only reads (HTTP mode's OAuth scopes tell reads from writes). */
+  isReadOnlyTool(name: string): boolean;
   close(): Promise<void>;
 }
 
@@ -64,10 +66,12 @@ export function composeServer<Service>(
     listen: async (respond) => (await import("./http/page-listener.js")).listenForPages(respond),
     protect: (secret) => redactor.addSecret(secret),
   });
+  const tools = selectTools([...backend.tools, ...hygieneTools(backend.tools, backend.capabilities)], settings);
+  const readOnlyTools = new Set(tools.filter((tool) => tool.annotations.readOnlyHint).map((tool) => tool.name));
   const newServer = mcpServerFactory({
     backend: backend.name,
     instructions: backend.instructions,
-    tools: selectTools([...backend.tools, ...hygieneTools(backend.tools, backend.capabilities)], settings),
+    tools,
     context: {
       tokens: backend.service,
       backend: { name: backend.name, capabilities: backend.capabilities, inventory: backend.inventory },
@@ -96,6 +100,7 @@ export function composeServer<Service>(
     requestTimeoutMs: settings.timeoutMs,
     protect: (secret) => redactor.addSecret(secret),
     secretPages: pages,
+    isReadOnlyTool: (name) => readOnlyTools.has(name),
     async close() {
       // Closing aborts the calls in flight; a write already sent still finishes (and a create whose
       // secret can no longer be delivered deletes its token), so the pool stays open until then.

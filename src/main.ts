@@ -35,9 +35,14 @@ Limits on what an assistant may do (see the README's security model):
   SN_MCP_MAX_ACTIVE_TOKENS  cap on active tokens in the account
   SN_MCP_WITHOUT_ELICITATION  refuse or proceed (default): widening changes when the client cannot ask
   SN_MCP_RATE_LIMIT_READS, SN_MCP_RATE_LIMIT_WRITES  calls a minute (default 120, 20; 0: none)
-${BACKENDS.map((backend) => backend.help.variables).join("")}With --http:
-  SN_MCP_HTTP_TOKEN       required: the bearer secret clients send (Authorization: Bearer ...),
+${BACKENDS.map((backend) => backend.help.variables).join("")}With --http, one of:
+  SN_MCP_HTTP_TOKEN       the bearer secret clients send (Authorization: Bearer ...),
                           at least ${MIN_HTTP_TOKEN_LENGTH} characters, e.g. from: openssl rand -hex 32
+  SN_MCP_HTTP_OAUTH_ISSUER  or OAuth: the issuer URL of the authorization server whose access
+                          tokens (JWTs) clients send; with SN_MCP_HTTP_OAUTH_AUDIENCE, the audience
+                          they must carry (default: this server's /mcp URL), and
+                          SN_MCP_HTTP_OAUTH_READ_SCOPE / _WRITE_SCOPE (default tokens:read, tokens:write)
+and:
   SN_MCP_HTTP_ALLOWED_HOSTS    extra Host values (comma list; name or name:port), e.g. behind a proxy
   SN_MCP_HTTP_ALLOWED_ORIGINS  extra Origin values (comma list of scheme://host[:port])
 `;

@@ -18,7 +18,8 @@ import { z } from "zod";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "./log.js";
 import type { AuditEntry, AuditJournal } from "./safety/audit.js";
-import type { RateLimits } from "./safety/rate-limit.js";
+import type { RateLimiter } from "./safety/rate-limit.js";
+import { askedFor, subjectOf, type CallAuth } from "./safety/caller.js";
 import type { PromptingSession, SecretDelivery } from "./safety/secret-delivery.js";
 import type { Redactor } from "./safety/redact.js";
 import { errorText, isExpectedFailure, PartialFailureError, RefusedError, ToolError, UserInputError } from "./core/errors.js";
@@ -51,7 +52,7 @@ export interface McpServerOptions<Service> {
   log: Logger;
   audit: AuditJournal;
   /** Shared by every server the process makes (HTTP mode makes one per session and per stateless request in flight). */
-  rateLimits: RateLimits;
+  rateLimits: RateLimiter;
   /** Sandbox mode: the instructions, every tool and every result say so. */
   labels?: Labels;
 }
@@ -103,8 +104,8 @@ export function mcpServerFactory<Service>(options: McpServerOptions<Service>): M
   return Object.assign(() => createMcpServer(options, prepared, track), { whenIdle });
 }
 
-/** The call a question to the client belongs to: its abort signal, and its request ID (which names its response stream). */
-interface CallOrigin {
+/** The call a question to the client belongs to: its abort signal, its request ID (which names its response stream) and whom it is for. */
+interface CallOrigin extends CallAuth {
   signal: AbortSignal;
   requestId: RequestId;
 }
@@ -128,7 +129,8 @@ function createMcpServer<Service>(
   );
 
   /** Asks the person, through the client, to allow a change; throws when they or the operator say no. */
-  const confirm = async (question: string, { signal, requestId }: CallOrigin): Promise<void> => {
+  const confirm = async (question: string, origin: CallOrigin): Promise<void> => {
+    const { signal, requestId } = origin;
     if (!server.getClientCapabilities()?.elicitation?.form) {
       if (context.guardrails.withoutElicitation === "proceed") return;
       throw new RefusedError(
@@ -142,7 +144,7 @@ function createMcpServer<Service>(
         {
           mode: "form",
           // The question quotes token data: the same redaction as every other output.
-          message: redactor.text(question),
+          message: redactor.text(askedFor(question, subjectOf(origin))),
           requestedSchema: CONFIRMATION_SCHEMA,
         },
         // Over HTTP the question travels on the call's own response stream.
@@ -158,14 +160,14 @@ function createMcpServer<Service>(
   };
 
   /** The session as url delivery sees it, for one call. */
-  const prompting = ({ signal, requestId }: CallOrigin): PromptingSession => ({
+  const prompting = (origin: CallOrigin): PromptingSession => ({
     canOpenUrl: Boolean(server.getClientCapabilities()?.elicitation?.url),
     async openUrl({ message, url, elicitationId }) {
       try {
         // The URL opens the page: it goes to the client, which shows it to the person, and nowhere else.
-        const prompt = { mode: "url" as const, message: redactor.text(message), url, elicitationId };
+        const prompt = { mode: "url" as const, message: redactor.text(askedFor(message, subjectOf(origin))), url, elicitationId };
         // As long as the page lives: a person may take minutes to open it (the SDK's default is 60 s).
-        return (await server.elicitInput(prompt, { signal, relatedRequestId: requestId, timeout: PAGE_LIFETIME_MS })).action;
+        return (await server.elicitInput(prompt, { signal: origin.signal, relatedRequestId: origin.requestId, timeout: PAGE_LIFETIME_MS })).action;
       } catch (error) {
         log.warn("the prompt offering a secret page got no answer", { error: String(error) });
         throw error;
@@ -195,8 +197,10 @@ function createMcpServer<Service>(
     const input = tool.input.safeParse(args);
     if (!input.success) return errorResult(invalidArgumentsText(input.error, args, options.backend), redactor);
     const writes = !tool.annotations.readOnlyHint;
+    const subject = subjectOf(extra);
     // Only calls that could run take from the budget: an invalid one changes nothing.
-    const limit = (writes ? options.rateLimits.writes : options.rateLimits.reads)?.take();
+    const limits = options.rateLimits.for(subject);
+    const limit = (writes ? limits.writes : limits.reads)?.take();
     if (limit && !limit.allowed) {
       const seconds = Math.ceil(limit.retryAfterMs / 1000);
       return errorResult(`Too many ${writes ? "changes" : "calls"} in a short time. Try again in ${seconds} s.`, redactor);
@@ -207,16 +211,16 @@ function createMcpServer<Service>(
     const tokenId = typeof change.tokenId === "string" ? change.tokenId : undefined;
     if (writes) {
       try {
-        audit.record({ phase: "attempt", callId, tool: tool.name, tokenId, change });
+        audit.record({ phase: "attempt", callId, tool: tool.name, subject, tokenId, change });
       } catch (error) {
         log.error("the audit journal could not be written; the change was refused", { tool: tool.name, error: String(error) });
         return errorResult(AUDIT_REFUSED, redactor);
       }
     }
     /** After the change: a journal that fails must not turn a success (and a new secret) into an error. */
-    const recordOutcome = (entry: Omit<AuditEntry, "phase" | "callId" | "tool">): string | undefined => {
+    const recordOutcome = (entry: Omit<AuditEntry, "phase" | "callId" | "tool" | "subject">): string | undefined => {
       try {
-        audit.record({ phase: "outcome", callId, tool: tool.name, ...entry });
+        audit.record({ phase: "outcome", callId, tool: tool.name, subject, ...entry });
         return undefined;
       } catch (error) {
         log.error("AUDIT JOURNAL WRITE FAILED after the change was made: the journal is missing this outcome", {

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
+import { isLoopbackHost, isWildcardHost } from "./hosts.js";
 import { normaliseOrigin, parseHostHeader } from "./options.js";
 
 /**
@@ -14,16 +15,6 @@ export interface AllowList {
   hosts: ReadonlySet<string>;
   /** Normalised origins. */
   origins: ReadonlySet<string>;
-}
-
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
-  return bare === "localhost" || bare === "::1" || (isIP(bare) === 4 && bare.startsWith("127."));
-}
-
-export function isWildcardHost(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, "$1");
-  return bare === "0.0.0.0" || bare === "::";
 }
 
 /**

@@ -1,19 +1,20 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../log.js";
-import { bearerChecker, buildAllowList, isAllowedHost, isAllowedOrigin } from "./checks.js";
+import { bearerAccess, type Caller, type HttpAccess, type Refusal } from "./access.js";
+import { buildAllowList, isAllowedHost, isAllowedOrigin } from "./checks.js";
 import type { HttpOptions } from "./options.js";
 import { writePage } from "./page-listener.js";
 import { PAGE_PATH_PREFIX, type SecretPages } from "../safety/secret-page.js";
 
 /**
- * The HTTP front of HTTP mode, free of the MCP SDK: Host and Origin checks, the bearer, the method
- * and path, the body size limit and JSON parsing, then `handle` serves the MCP request. Shutdown
- * stops accepting, lets requests in flight finish (bounded), then cuts whatever is left.
+ * The HTTP front of HTTP mode, free of the MCP SDK: Host and Origin checks, the credential (see
+ * access.ts), the method and path, the body size limit and JSON parsing, what the message may do,
+ * then `handle` serves the MCP request. Shutdown stops accepting, lets requests in flight finish
+ * (bounded), then cuts whatever is left.
  */
 
 export const MCP_PATH = "/mcp";
-const REALM = 'Bearer realm="sn-tokens-mcp"';
 /** How long a refused request's remaining body is read (and discarded) before its socket is cut. */
 const DRAIN_MS = 5_000;
 
@@ -24,6 +25,8 @@ export interface HttpListenerOptions {
   handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void>;
   /** The one-time secret pages, served here (no bearer: a person's browser opens them) after the Host and Origin checks. */
   pages?: SecretPages["respond"];
+  /** Who may send what; default: the static bearer of `options.token`. */
+  access?: HttpAccess;
 }
 
 export interface HttpListener {
@@ -40,8 +43,9 @@ export interface HttpListener {
   close(graceMs?: number): Promise<boolean>;
 }
 
-export async function startHttpListener({ options, log, handle, pages }: HttpListenerOptions): Promise<HttpListener> {
-  const checkBearer = bearerChecker(options.token);
+export async function startHttpListener({ options, log, handle, pages, access: given }: HttpListenerOptions): Promise<HttpListener> {
+  const access = given ?? (options.token ? bearerAccess(options.token) : undefined);
+  if (!access) throw new Error("HTTP mode needs SN_MCP_HTTP_TOKEN or OAuth settings");
   let allow = buildAllowList(options.host, options.port, options.allowedHosts, options.allowedOrigins);
   const active = new Set<ServerResponse>();
   let closing = false;
@@ -95,6 +99,11 @@ export async function startHttpListener({ options, log, handle, pages }: HttpLis
       res.setHeader("Vary", "Origin");
       res.setHeader("Access-Control-Expose-Headers", "Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate");
     }
+    const document = method === "GET" ? access.document(path) : undefined;
+    if (document !== undefined) {
+      res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "max-age=300", "Content-Length": Buffer.byteLength(document) });
+      return void res.end(document);
+    }
     if (path !== MCP_PATH) return refuse(404, -32000, `Not found: MCP is served at ${MCP_PATH}.`);
     if (method === "OPTIONS" && origin !== undefined) {
       // A CORS preflight from an allowed origin (it carries no credentials by design).
@@ -106,15 +115,22 @@ export async function startHttpListener({ options, log, handle, pages }: HttpLis
       return void res.end();
     }
 
-    const bearer = checkBearer(req.headers.authorization);
-    if (bearer !== "ok") {
-      refusals.note(`${bearer} bearer`, { method, path: path.slice(0, 200) });
-      const challenge = bearer === "missing" ? REALM : `${REALM}, error="invalid_token"`;
-      return refuse(401, -32001, "Unauthorized: send Authorization: Bearer <SN_MCP_HTTP_TOKEN>.", { "WWW-Authenticate": challenge });
-    }
+    const turnAway = (refusal: Refusal) => {
+      refusals.note(refusal.kind, { method, path: path.slice(0, 200) });
+      const headers: Record<string, string> = refusal.challenge ? { "WWW-Authenticate": refusal.challenge } : {};
+      if (refusal.status === 503) headers["Retry-After"] = "5";
+      refuse(refusal.status, refusal.status === 401 ? -32001 : -32000, refusal.message, headers);
+    };
+    const { caller, refusal } = await access.authenticate(req.headers.authorization);
+    if (refusal) return turnAway(refusal);
+    // The SDK hands this to the tools' handler as the request's authInfo (whose subject the audit records).
+    (req as IncomingMessage & { auth?: unknown }).auth = authInfo(caller);
     // DELETE ends a session (it has no body to read). No GET: every message this server sends
     // belongs to a call and travels on that call's response, so there is no stream to open.
-    if (method === "DELETE") return handle(req, res, undefined);
+    if (method === "DELETE") {
+      const denied = access.authorize(caller, undefined);
+      return denied ? turnAway(denied) : handle(req, res, undefined);
+    }
     if (method !== "POST") {
       return refuse(405, -32000, "Method not allowed: send POST, or DELETE to end a session; this server opens no GET stream.", { Allow: "POST, DELETE" });
     }
@@ -134,6 +150,8 @@ export async function startHttpListener({ options, log, handle, pages }: HttpLis
     } catch {
       return replyWithError(res, 400, -32700, "Parse error: the body is not JSON.");
     }
+    const denied = access.authorize(caller, message);
+    if (denied) return turnAway(denied);
     if (closing) res.setHeader("Connection", "close");
     await handle(req, res, message);
   };
@@ -203,6 +221,11 @@ export async function startHttpListener({ options, log, handle, pages }: HttpLis
       return closed;
     },
   };
+}
+
+/** The caller as the SDK's AuthInfo (`subject` in `extra`). */
+function authInfo(caller: Caller) {
+  return { token: caller.token, clientId: caller.clientId ?? caller.subject ?? "", scopes: [...caller.scopes], expiresAt: caller.expiresAt, extra: { subject: caller.subject } };
 }
 
 /** The whole body, or why not; stops reading past `limit`. */

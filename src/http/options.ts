@@ -1,8 +1,10 @@
 import { ConfigError } from "../config.js";
+import { isWildcardHost } from "./hosts.js";
+import { readOAuthSettings, type OAuthSettings } from "./oauth-settings.js";
 
 /**
- * The HTTP mode's settings: where to listen (flags), the bearer secret and the extra allowed
- * Host/Origin values (environment). Credentials never come from flags.
+ * The HTTP mode's settings: where to listen (flags), how clients authenticate (the bearer secret or
+ * OAuth) and the extra allowed Host/Origin values (environment). Credentials never come from flags.
  */
 
 export const DEFAULT_HTTP_HOST = "127.0.0.1";
@@ -25,8 +27,10 @@ export interface HttpOptions {
   host: string;
   /** 0 picks a free port (the log line and `url` tell which). */
   port: number;
-  /** The bearer secret every request must carry. */
-  token: string;
+  /** The bearer secret every request must carry; exactly one of this and `oauth` is set. */
+  token?: string;
+  /** Access tokens from this authorization server instead (HTTP mode as an OAuth resource server). */
+  oauth?: OAuthSettings;
   /** Extra `Host` values: `name` (any port) or `name:port`, lower case. */
   allowedHosts: string[];
   /** Extra `Origin` values, normalised (`scheme://host[:port]`). */
@@ -53,10 +57,11 @@ export const HTTP_LISTING_CACHE_MS = 3_000;
 
 /** `serverSecret`: the server's own SolarNetwork secret, which the bearer must not be. */
 export function readHttpOptions(env: NodeJS.ProcessEnv, flags: HttpFlags = {}, serverSecret?: string): HttpOptions {
+  const host = readHost(flags.host);
   return {
-    host: readHost(flags.host),
+    host,
     port: readPort(flags.port),
-    token: readToken(env, serverSecret),
+    ...readAuthentication(env, host, serverSecret),
     allowedHosts: readAllowedHosts(env.SN_MCP_HTTP_ALLOWED_HOSTS),
     allowedOrigins: readAllowedOrigins(env.SN_MCP_HTTP_ALLOWED_ORIGINS),
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
@@ -87,12 +92,25 @@ function readPort(value: string | undefined): number {
   return port;
 }
 
+/** Exactly one way in: the static bearer, or OAuth access tokens. */
+function readAuthentication(env: NodeJS.ProcessEnv, host: string, serverSecret: string | undefined): Pick<HttpOptions, "token" | "oauth"> {
+  const oauth = readOAuthSettings(env);
+  if (oauth && env.SN_MCP_HTTP_TOKEN) {
+    throw new ConfigError("SN_MCP_HTTP_TOKEN", "and SN_MCP_HTTP_OAUTH_ISSUER are both set: choose one way for HTTP clients to authenticate (unset the other)");
+  }
+  // The default audience is the URL the server listens at, which names no host when it listens everywhere.
+  if (oauth && !oauth.audience && isWildcardHost(host)) {
+    throw new ConfigError("SN_MCP_HTTP_OAUTH_AUDIENCE", `is required with --host ${host}: give the URL clients reach this server's /mcp at (e.g. https://mcp.example.com/mcp), which access tokens must carry as their audience`);
+  }
+  return oauth ? { oauth } : { token: readToken(env, serverSecret) };
+}
+
 function readToken(env: NodeJS.ProcessEnv, serverSecret: string | undefined): string {
   const token = env.SN_MCP_HTTP_TOKEN;
   if (!token) {
     throw new ConfigError(
       "SN_MCP_HTTP_TOKEN",
-      `is required with --http: a random secret of at least ${MIN_HTTP_TOKEN_LENGTH} characters that HTTP clients send as "Authorization: Bearer <secret>" (e.g. openssl rand -hex 32)`,
+      `or SN_MCP_HTTP_OAUTH_ISSUER is required with --http: a random secret of at least ${MIN_HTTP_TOKEN_LENGTH} characters that HTTP clients send as "Authorization: Bearer <secret>" (e.g. openssl rand -hex 32), or the issuer URL of the OAuth authorization server whose access tokens clients send`,
     );
   }
   if (token.length < MIN_HTTP_TOKEN_LENGTH) {

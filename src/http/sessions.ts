@@ -8,7 +8,8 @@ import { replyWithError } from "./listener.js";
  * client DELETEs it, it idles out, or the server stops); a request carrying its `Mcp-Session-Id`
  * goes to it. A request that names no session and opens none is served statelessly, as before
  * sessions. The requests reaching here have passed every check of the listener: a session ID
- * only routes, it is never a credential. SDK-free: `open` makes the session itself.
+ * only routes, it is never a credential, and with OAuth a session serves only the subject that
+ * opened it. SDK-free: `open` makes the session itself.
  */
 
 const SESSION_HEADER = "mcp-session-id";
@@ -52,6 +53,8 @@ interface Entry {
   /** Requests of this session not yet answered: a busy session is never idle. */
   busy: number;
   lastUsed: number;
+  /** The OAuth subject that opened it (undefined with the static bearer). */
+  subject: string | undefined;
 }
 
 /** How often idle sessions are looked for, at most. */
@@ -109,7 +112,7 @@ export function sessionRouter({ limits, clock, log, open, stateless }: SessionRo
     opening++;
     try {
       const session = await open(id, () => end(id, entry, "ended by the client"));
-      entry = { session, busy: 0, lastUsed: clock() };
+      entry = { session, busy: 0, lastUsed: clock(), subject: subjectOf(req) };
       entries.set(id, entry);
     } finally {
       opening--;
@@ -129,7 +132,8 @@ export function sessionRouter({ limits, clock, log, open, stateless }: SessionRo
         const entry = entries.get(id);
         // Checked here too: the sweep runs only now and then.
         if (entry && isIdle(entry)) end(id, entry, idledOut);
-        else if (entry) return serve(entry, req, res, body);
+        // Another subject's session is, to this caller, no session at all.
+        else if (entry && entry.subject === subjectOf(req)) return serve(entry, req, res, body);
         return replyWithError(res, 404, -32001, "Session not found: it ended or expired. Start a new one with initialize (without Mcp-Session-Id).");
       }
       if (req.method === "DELETE") return replyWithError(res, 400, -32000, "DELETE ends a session: send the session's Mcp-Session-Id header.");
@@ -150,4 +154,9 @@ export function sessionRouter({ limits, clock, log, open, stateless }: SessionRo
 
 function isInitialize(body: unknown): boolean {
   return typeof body === "object" && body !== null && !Array.isArray(body) && (body as { method?: unknown }).method === "initialize";
+}
+
+/** The OAuth subject the listener found on the request (see listener.ts's authInfo). */
+function subjectOf(req: IncomingMessage): string | undefined {
+  return (req as IncomingMessage & { auth?: { extra?: { subject?: string } } }).auth?.extra?.subject;
 }

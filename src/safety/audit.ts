@@ -14,6 +14,8 @@ export interface AuditEntry {
   phase: "attempt" | "outcome";
   callId: string;
   tool: string;
+  /** HTTP mode with OAuth: the access token's subject, whom the call was made for. */
+  subject?: string;
   tokenId?: string;
   change?: unknown;
   outcome?: "applied" | "partially-applied" | "refused" | "failed";
