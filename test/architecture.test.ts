@@ -56,6 +56,15 @@ describe("the plug-in seam", () => {
     expect(crossings).toEqual([]);
   });
 
+  it("the simulators import a client's code for its types only: they are written from the APIs' documents", () => {
+    const valueImports = sources(join(SRC, "simulators")).flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+"([^"]*\/backends\/[^"]+)"/gm)].map(
+        (match) => `${relative(SRC, file)} -> ${match[1]}`,
+      ),
+    );
+    expect(valueImports).toEqual([]);
+  });
+
   it("no module imports itself through others (no circle)", () => {
     const circles: string[] = [];
     const state = new Map<string, "open" | "done">();

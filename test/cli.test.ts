@@ -134,10 +134,12 @@ describe("node dist/cli.js --http", () => {
     solarUser.injectFault({ kind: "hold", release: release.promise, match: { method: "GET", pathEndsWith: `${TOKENS_PATH}/find` } });
     const seen = solarUser.requests.length;
     const call = client.callTool({ name: "list_tokens", arguments: {} }) as Promise<CallToolResult>;
-    await vi.waitFor(() => expect(solarUser.requests.slice(seen).some((q) => q.path.endsWith("/find"))).toBe(true));
+    // A process on a loaded machine may take seconds: the waits allow the test's whole time.
+    const patiently = { timeout: 20_000, interval: 20 };
+    await vi.waitFor(() => expect(solarUser.requests.slice(seen).some((q) => q.path.endsWith("/find"))).toBe(true), patiently);
     server.child.kill("SIGTERM");
     // Released only once the server has begun shutting down, with the call still in flight.
-    await vi.waitFor(() => expect(server.output.stderr).toContain('"message":"shutting down"'));
+    await vi.waitFor(() => expect(server.output.stderr).toContain('"message":"shutting down"'), patiently);
     release.resolve();
     const result = await call;
     expect(result.isError).toBeFalsy();

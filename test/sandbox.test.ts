@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AuthorizationV2Builder } from "solarnetwork-api-core/lib/net";
-import { buildPolicy, decodePolicy, mergePolicy } from "../src/simulators/solarnetwork/policy.js";
+import { decodePolicy, mergedPolicy, storedPolicy } from "../src/simulators/solarnetwork/policy.js";
 import { canonicalRequestText, type ReceivedRequest } from "../src/simulators/solarnetwork/verify.js";
 import {
   jsonFileTokenStore,
@@ -834,13 +834,13 @@ describe("policy codec (explicit rules matching what the real server stores)", (
   });
 
   it("builds and merges like BasicSecurityPolicy.Builder", () => {
-    expect(buildPolicy({ nodeIds: [], sourceIds: ["a", "a"], aggregations: ["Day"], minAggregation: "Hour" })).toEqual({
+    expect(storedPolicy({ nodeIds: [], sourceIds: ["a", "a"], aggregations: ["Day"], minAggregation: "Hour" })).toEqual({
       sourceIds: ["a"],
       minAggregation: "Hour",
     });
-    expect(mergePolicy({ aggregations: ["Day"] }, { aggregations: ["Month", "Day"] })).toEqual({ aggregations: ["Day", "Month"] });
-    expect(mergePolicy({ aggregations: ["Day"] }, { minAggregation: "Hour" })).toEqual({ minAggregation: "Hour" });
-    expect(mergePolicy(undefined, {})).toEqual({});
+    expect(mergedPolicy({ aggregations: ["Day"] }, { aggregations: ["Month", "Day"] })).toEqual({ aggregations: ["Day", "Month"] });
+    expect(mergedPolicy({ aggregations: ["Day"] }, { minAggregation: "Hour" })).toEqual({ minAggregation: "Hour" });
+    expect(mergedPolicy(undefined, {})).toEqual({});
   });
 });
 

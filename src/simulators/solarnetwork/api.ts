@@ -1,8 +1,7 @@
 import { randomInt } from "node:crypto";
-import { deriveSigningKey } from "../../backends/solarnetwork/snws2.js";
-import { TOKEN_STATUSES, TOKEN_TYPES, type Policy, type TokenStatus, type TokenType } from "../../backends/solarnetwork/model.js";
-import { isRestricted } from "../../backends/solarnetwork/model.js";
-import { buildPolicy, decodePolicy, isExpired, mergePolicy, policyJson, type DecodedPolicy } from "./policy.js";
+import type { Policy, TokenStatus, TokenType } from "../../backends/solarnetwork/model.js";
+import { decodePolicy, isExpired, mergedPolicy, policyJson, restricts, storedPolicy, TOKEN_STATUSES, TOKEN_TYPES, type DecodedPolicy } from "./policy.js";
+import { signingKey } from "./signing.js";
 import type { StoredToken, TokenStore } from "./store.js";
 import { verifyRequest, type ReceivedRequest } from "./verify.js";
 
@@ -306,7 +305,7 @@ function policyBody(request: ReceivedRequest, required: string | undefined): Pol
 // Access rules (UserAuthTokenSecurityAspect, DaoUserBiz)
 
 function requireUnrestricted(actor: StoredToken): void {
-  if (isRestricted(actor.policy)) throw denied("ACCESS_DENIED");
+  if (restricts(actor.policy)) throw denied("ACCESS_DENIED");
 }
 
 /** The user's own token, or 403 `UNKNOWN_OBJECT` / `ACCESS_DENIED`. */
@@ -329,7 +328,7 @@ function compareStrings(a: string, b: string): number {
 // Endpoints
 
 function listAll(ctx: ApiContext, actor: StoredToken): Reply {
-  const tokens = isRestricted(actor.policy)
+  const tokens = restricts(actor.policy)
     ? [ctx.store.get(actor.id)].filter((t): t is StoredToken => t !== undefined)
     : ctx.store.all().filter((t) => t.userId === actor.userId).sort(byCreated);
   return success(tokens.map((t) => tokenJson(t, ctx.now)));
@@ -359,7 +358,7 @@ function find(request: ReceivedRequest, ctx: ApiContext, actor: StoredToken): Re
   const types = (arrayParam(request, "tokenTypes") ?? arrayParam(request, "tokenType") ?? []).filter(
     (t): t is TokenType => (TOKEN_TYPES as readonly string[]).includes(t),
   );
-  if (isRestricted(actor.policy)) identifiers = [actor.id];
+  if (restricts(actor.policy)) identifiers = [actor.id];
 
   const results = ctx.store
     .all()
@@ -404,7 +403,7 @@ function generateToken(request: ReceivedRequest, ctx: ApiContext, actor: StoredT
     status: "Active",
     created: ctx.nextCreated(),
   };
-  if (policy) token.policy = buildPolicy(policy);
+  if (policy) token.policy = storedPolicy(policy);
   ctx.store.put(token);
   return success(tokenJson(token, ctx.now, true));
 }
@@ -450,7 +449,7 @@ function updatePolicy(request: ReceivedRequest, ctx: ApiContext, actor: StoredTo
   const update = policyBody(request, replace ? "replacePolicy" : "mergePolicy") as Policy;
   requireUnrestricted(actor);
   const token = ownedToken(ctx, actor, tokenId);
-  token.policy = replace ? buildPolicy(update) : mergePolicy(token.policy, update);
+  token.policy = replace ? storedPolicy(update) : mergedPolicy(token.policy, update);
   ctx.store.put(token);
   return success(tokenJson(token, ctx.now));
 }
@@ -483,7 +482,7 @@ function refreshSigningKey(request: ReceivedRequest, ctx: ApiContext, actor: Sto
   // Only an explicit `refreshAllowed: false` refuses; no policy or no value allows it.
   if (actor.policy?.refreshAllowed === false) throw denied("ACCESS_DENIED");
   if (day > ctx.now) return failure(422, "Illegal argument: date parameter cannot be in the future");
-  const key = deriveSigningKey(actor.secret, text.trim().replace(/-/g, ""));
+  const key = signingKey(actor.secret, text.trim().replace(/-/g, ""));
   return success({ key: key.toString("hex") });
 }
 

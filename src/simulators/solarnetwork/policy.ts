@@ -1,23 +1,59 @@
-import {
-  AGGREGATIONS,
-  LOCATION_PRECISIONS,
-  type Aggregation,
-  type LocationPrecision,
-  type Policy,
-} from "../../backends/solarnetwork/model.js";
-import { buildPolicy } from "../../backends/solarnetwork/effective-policy.js";
+import type { Aggregation, LocationPrecision, Policy } from "../../backends/solarnetwork/model.js";
 import { z } from "zod";
 
 /**
  * SolarNetwork's security policy semantics (`BasicSecurityPolicy`, its builder and Jackson codec in
- * solarnetwork-common), over our wire `Policy` type. A stored policy is always in the form the
- * real server writes: no empty sets, `nodeIds` sorted, only the minimum when a minimum
- * aggregation or location precision is set (see src/tokens/effective-policy.ts).
+ * solarnetwork-common), over our wire `Policy` type, written for the simulator apart from the
+ * client's policy code. A stored policy is always in the form the real server writes: no empty
+ * sets, no repeats, `nodeIds` sorted, and only the minimum when a minimum aggregation or location
+ * precision is set (the builder then allows every level from it up).
  */
 
-export { buildPolicy, mergePolicy } from "../../backends/solarnetwork/effective-policy.js";
+/** The builder's `build()`: what the server stores for these parts. */
+export function storedPolicy(parts: Policy): Policy {
+  const stored: Record<string, unknown> = {};
+  for (const key of POLICY_FIELD_ORDER) {
+    const value = parts[key];
+    if (value === undefined || SUPERSEDED_BY[key]?.(parts)) continue;
+    if (!Array.isArray(value)) stored[key] = value;
+    else if (value.length > 0) stored[key] = key === "nodeIds" ? [...new Set(value as number[])].sort((a, b) => a - b) : [...new Set<unknown>(value)];
+  }
+  return stored as Policy;
+}
 
-/** Aggregation keys `Aggregation.forKey` also accepts, besides the names. */
+/** An exact set is dropped when its minimum is set. */
+const SUPERSEDED_BY: Partial<Record<keyof Policy, (parts: Policy) => boolean>> = {
+  aggregations: (parts) => parts.minAggregation !== undefined,
+  locationPrecisions: (parts) => parts.minLocationPrecision !== undefined,
+};
+
+/**
+ * `PATCH /policy` without `replace`: `withPolicy(existing).withMergedPolicy(update)`. Each set of
+ * the update is added to the existing one; every other value the update has replaces the existing.
+ */
+export function mergedPolicy(existing: Policy | undefined, update: Policy): Policy {
+  const merged: Record<string, unknown> = { ...existing };
+  for (const [key, value] of Object.entries(update)) {
+    if (value === undefined) continue;
+    const before = merged[key];
+    merged[key] = Array.isArray(before) && Array.isArray(value) ? [...before, ...value] : value;
+  }
+  return storedPolicy(merged as Policy);
+}
+
+/** Whether a policy restricts anything (an expiry and the refresh flag restrict nothing): such a token may manage only itself. */
+export function restricts(policy: Policy | undefined): boolean {
+  return Object.entries(policy ?? {}).some(([key, value]) => value !== undefined && key !== "notAfter" && key !== "refreshAllowed");
+}
+
+/** Token types, statuses and location precisions, as the API names them. */
+export const TOKEN_TYPES = ["ReadNodeData", "User"] as const;
+export const TOKEN_STATUSES = ["Active", "Disabled"] as const;
+const LOCATION_PRECISIONS: readonly LocationPrecision[] = [
+  "LatLong", "Block", "Street", "PostalCode", "Locality", "StateOrProvince", "Region", "TimeZone", "Country",
+];
+
+/** `Aggregation.forKey`'s short keys, each with its name (both are accepted). */
 const AGGREGATION_KEYS: Readonly<Record<string, Aggregation>> = {
   "0": "None", m: "Minute", "5m": "FiveMinute", "10m": "TenMinute", "15m": "FifteenMinute",
   "30m": "ThirtyMinute", h: "Hour", hd: "HourOfDay", hy: "HourOfYear", shd: "SeasonalHourOfDay",
@@ -68,6 +104,13 @@ const policyBodySchema = z.looseObject({
   refreshAllowed: z.boolean().optional(),
 });
 
+/** A policy as the simulator keeps it in a sandbox file: the request body's fields, with the stored types. */
+export const storedPolicySchema = policyBodySchema.extend({
+  minAggregation: z.string().optional(),
+  minLocationPrecision: z.string().optional(),
+  notAfter: z.number().int().positive().optional(),
+});
+
 /**
  * A `@RequestBody SecurityPolicy`, by explicit rules that match what the real server stores:
  * unknown fields are ignored, unknown aggregation and precision names dropped (a null minimum
@@ -91,7 +134,7 @@ export function decodePolicy(text: string): DecodedPolicy {
   const minAggregation = body.minAggregation === undefined ? undefined : aggregationForKey(body.minAggregation);
   return {
     kind: "policy",
-    policy: buildPolicy({
+    policy: storedPolicy({
       nodeIds: body.nodeIds,
       sourceIds: body.sourceIds,
       apiPaths: body.apiPaths,
@@ -110,7 +153,7 @@ export function decodePolicy(text: string): DecodedPolicy {
 /** `Aggregation.forKey`: null or empty means `None`; a name or short key; anything else dropped. */
 function aggregationForKey(key: string | null): Aggregation | undefined {
   if (key === null || key === "") return "None";
-  if ((AGGREGATIONS as readonly string[]).includes(key)) return key as Aggregation;
+  if ((Object.values(AGGREGATION_KEYS) as string[]).includes(key)) return key as Aggregation;
   return AGGREGATION_KEYS[key];
 }
 

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { TOKEN_STATUSES, TOKEN_TYPES, type Policy, type TokenStatus, type TokenType } from "../../backends/solarnetwork/model.js";
+import type { Policy, TokenStatus, TokenType } from "../../backends/solarnetwork/model.js";
 import { JSON_CONTENT_TYPE, failure, handleRequest, newSecret, newTokenId, type Reply } from "./api.js";
 import { cut, faultQueue, readBody, replyTimers } from "../plumbing.js";
-import { buildPolicy } from "./policy.js";
+import { storedPolicy, TOKEN_STATUSES, TOKEN_TYPES } from "./policy.js";
 import { memoryTokenStore, type StoredToken, type TokenStore } from "./store.js";
 import type { ReceivedRequest } from "./verify.js";
 
@@ -210,7 +210,7 @@ export async function startLocalSolarUser(options: LocalSolarUserOptions = {}): 
       };
       if (init.name?.trim()) token.name = init.name;
       if (init.description?.trim()) token.description = init.description;
-      if (init.policy) token.policy = buildPolicy(init.policy);
+      if (init.policy) token.policy = storedPolicy(init.policy);
       store.put(token);
       return { id: token.id, secret: token.secret };
     },

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
-import { TOKEN_STATUSES, TOKEN_TYPES, type Policy, type TokenStatus, type TokenType } from "../../backends/solarnetwork/model.js";
-import { isWirePolicy, type WirePolicy } from "../../backends/solarnetwork/wire.js";
+import type { Policy, TokenStatus, TokenType } from "../../backends/solarnetwork/model.js";
+import { storedPolicySchema, TOKEN_STATUSES, TOKEN_TYPES } from "./policy.js";
 
 /**
  * Token storage for the local SolarUser. Secrets are kept, in the clear, because the server must
@@ -20,7 +20,7 @@ export interface StoredToken {
   description?: string;
   /** Creation time in epoch microseconds (PostgreSQL's precision). */
   created: number;
-  /** Stored as the real server writes it (see `buildPolicy`); absent when the token has none. */
+  /** Stored as the real server writes it (see `storedPolicy`); absent when the token has none. */
   policy?: Policy;
 }
 
@@ -64,7 +64,7 @@ const fileSchema = z.object({
       name: z.string().optional(),
       description: z.string().optional(),
       created: z.number(),
-      policy: z.custom<WirePolicy>(isWirePolicy).optional(),
+      policy: storedPolicySchema.optional(),
     }),
   ),
 });

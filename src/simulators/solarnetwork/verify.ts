@@ -1,14 +1,14 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { deriveSigningKey, sha256Hex, signature, signingDay, stringToSign } from "../../backends/solarnetwork/snws2.js";
-import { antPathMatch } from "../../backends/solarnetwork/ant-path.js";
+import { matchesAntPattern } from "./ant-path.js";
 import { isExpired } from "./policy.js";
+import { sha256Hex, signatureOf, signingKey, utcDay } from "./signing.js";
 import type { StoredToken } from "./store.js";
 
 /**
  * Server-side SNWS2 verification, in the order SolarNetwork's `SecurityTokenAuthenticationFilter`
  * and `AuthenticationDataV2` apply it, with their messages. The canonical request is rebuilt here
- * from the raw request, independently of the client's signer, so a signer bug shows up as a
- * rejection. Only the HMAC/SHA-256 primitives are shared.
+ * from the raw request, and signed with the simulator's own primitives (./signing.ts), sharing no
+ * code with the client's signer, so a signer bug shows up as a rejection.
  */
 
 /** A request as received, before any interpretation. */
@@ -117,13 +117,12 @@ function verify(request: ReceivedRequest, headerData: string, options: VerifyOpt
   if (!apiPathAllowed(token.policy?.apiPaths, options.apiPath)) throw new Rejection(403, "Access denied");
 
   const canonical = canonicalRequestText(request, signedHeaders, options.serverHost);
-  const toSign = stringToSign(canonical, new Date(date));
   const provided = Buffer.from(providedSignature, "utf8");
   let matched = false;
   // Keys are valid for seven days: try the request's day and the six before, every time.
   for (let i = 0; i < 7; i++) {
-    const key = deriveSigningKey(token.secret, signingDay(new Date(date - i * DAY_MS)));
-    const computed = Buffer.from(signature(key, toSign), "utf8");
+    const key = signingKey(token.secret, utcDay(date - i * DAY_MS));
+    const computed = Buffer.from(signatureOf(key, canonical, date), "utf8");
     if (computed.length === provided.length && timingSafeEqual(computed, provided)) matched = true;
   }
   if (!matched) throw new Rejection(403, "Bad credentials");
@@ -251,7 +250,7 @@ function apiPathAllowed(apiPaths: readonly string[] | undefined, path: string): 
     if (pattern === "") continue;
     const inverted = pattern.startsWith("!");
     if (inverted) pattern = pattern.slice(1);
-    if (antPathMatch(pattern, path) !== inverted) return true;
+    if (matchesAntPattern(pattern, path) !== inverted) return true;
   }
   return false;
 }

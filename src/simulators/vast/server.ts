@@ -16,7 +16,7 @@ import {
 import { cut, faultQueue, readBody, replyTimers } from "../plumbing.js";
 import { noOddities, type VmsOddities } from "./oddities.js";
 import { handleVmsRequest, tokenJson, type VmsReply } from "./vms.js";
-import { parseVastDuration } from "../../backends/vast/expiry.js";
+import { vmsDurationMs } from "./duration.js";
 
 /**
  * A local VAST VMS: a real HTTP server answering the API-token endpoints (and the JWT login,
@@ -241,7 +241,7 @@ export async function startVmsSimulator(options: VmsSimulatorOptions = {}): Prom
       if (!state.users.some((user) => user.username === init.owner)) throw new Error(`No VMS user ${init.owner}.`);
       const created = init.created ?? now();
       const lifetime = init.expiry === undefined ? state.settings.pwdExpirationTimeout : init.expiry;
-      const lifetimeMs = lifetime === null ? undefined : parseVastDuration(lifetime);
+      const lifetimeMs = lifetime === null ? undefined : vmsDurationMs(lifetime);
       if (lifetime !== null && lifetimeMs === undefined) throw new Error(`${lifetime} is not in the VMS expiry grammar.`);
       const token: VmsToken = {
         id: newTokenId(state),

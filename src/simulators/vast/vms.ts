@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { parseVastDuration } from "../../backends/vast/expiry.js";
+import { vmsDurationMs } from "./duration.js";
 import type { SecurityRight } from "../../backends/vast/errors.js";
 import { withOddities, type VmsOddities } from "./oddities.js";
 import { newTokenId, randomAlphanumeric, type VmsState, type VmsToken, type VmsUser } from "./state.js";
@@ -354,10 +354,10 @@ function checkName(name: unknown): VmsReply | undefined {
 /** The expiry instant for `value` counted from `created`; on create, none gives the default. */
 function expiryFrom(value: unknown, created: number, ctx: VmsContext, creating: boolean): number | null | VmsReply {
   const { pwdExpirationTimeout, pwdExpirationTimeoutEnabled } = ctx.state.settings;
-  const maxMs = pwdExpirationTimeoutEnabled ? parseVastDuration(pwdExpirationTimeout) : undefined;
+  const maxMs = pwdExpirationTimeoutEnabled ? vmsDurationMs(pwdExpirationTimeout) : undefined;
   if (value === undefined && creating) return maxMs === undefined ? null : created + maxMs;
   if (value === null) return json(400, { expiry_date: ["This field may not be null."] });
-  const ms = typeof value === "string" ? parseVastDuration(value) : undefined;
+  const ms = typeof value === "string" ? vmsDurationMs(value) : undefined;
   if (ms === undefined) return detail(400, "Invalid expiry date format. Use a whole number followed by Y, M, w, d, h, m or s.");
   if (maxMs !== undefined && ms > maxMs) return detail(400, `Expiry date exceeds the maximum of ${pwdExpirationTimeout}.`);
   return created + ms;
