@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { networkCause } from "../../core/network-cause.js";
 import type { Dispatcher } from "undici";
 import { mayRetry, type TransportOptions } from "../../core/transport.js";
 import { ConnectionSlots } from "./connection-slots.js";
@@ -245,28 +246,21 @@ function transportError(
   timeout: AbortSignal,
   { replyStarted }: { replyStarted: boolean },
 ): SolarNetworkError {
+  const cause = networkCause(error, SOLARNETWORK_VARIABLES);
   // A request with a body may have been applied when the connection broke before the reply.
-  const mayHaveApplied = request.method !== "GET" && (replyStarted || !isConnectRefused(error));
+  const mayHaveApplied = request.method !== "GET" && (replyStarted || !cause?.notSent);
   if (timeout.aborted) {
     return new SolarNetworkError("timeout", "SolarNetwork did not answer in time.", { mayHaveApplied });
   }
   if (request.signal?.aborted) {
     return new SolarNetworkError("cancelled", "The request was cancelled.", { mayHaveApplied });
   }
-  return new SolarNetworkError("network", "Could not reach SolarNetwork (the connection failed or was cut).", {
-    mayHaveApplied,
-  });
+  const why = cause ? `: ${cause.text}; ${cause.fix}.` : " (the connection failed or was cut).";
+  return new SolarNetworkError("network", `Could not reach SolarNetwork${why}`, { mayHaveApplied });
 }
 
-function isConnectRefused(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return (
-    code === "ECONNREFUSED" ||
-    code === "ENOTFOUND" ||
-    code === "EAI_AGAIN" ||
-    code === "UND_ERR_CONNECT_TIMEOUT"
-  );
-}
+/** The variables a network failure's fix names. */
+export const SOLARNETWORK_VARIABLES = { url: "SN_URL", ca: ["NODE_EXTRA_CA_CERTS"] } as const;
 
 function headerValue(headers: Dispatcher.ResponseData["headers"], name: string): string | undefined {
   const value = headers[name];

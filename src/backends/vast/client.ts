@@ -1,4 +1,5 @@
 import type { Dispatcher } from "undici";
+import { networkCause } from "../../core/network-cause.js";
 import type { VastConfig, VastCredential, VastTlsConfig } from "./config.js";
 import { mayRetry, type TransportOptions } from "../../core/transport.js";
 import { VastError, type SecurityRight, type VastErrorDetails } from "./errors.js";
@@ -342,24 +343,17 @@ function transportError(
   timeout: AbortSignal,
   replyStarted: boolean,
 ): VastError {
-  const mayHaveApplied = method !== "GET" && (replyStarted || !isConnectRefused(error));
+  const cause = networkCause(error, VAST_VARIABLES);
+  const mayHaveApplied = method !== "GET" && (replyStarted || !cause?.notSent);
   if (timeout.aborted) return new VastError("timeout", "VMS did not answer in time.", { mayHaveApplied });
   if (cancel?.aborted) return new VastError("cancelled", "The request was cancelled.", { mayHaveApplied });
-  if (isCertificateError(error)) {
-    return new VastError("network", "The VMS certificate could not be verified: set VAST_CA_FILE to its CA bundle (PEM).", { mayHaveApplied: false });
-  }
-  return new VastError("network", "Could not reach VMS (the connection failed or was cut).", { mayHaveApplied });
+  if (cause?.certificate) return new VastError("network", `The VMS certificate was refused: ${cause.text}; ${cause.fix}.`, { mayHaveApplied: false });
+  const why = cause ? `: ${cause.text}; ${cause.fix}.` : " (the connection failed or was cut).";
+  return new VastError("network", `Could not reach VMS${why}`, { mayHaveApplied });
 }
 
-function isConnectRefused(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "UND_ERR_CONNECT_TIMEOUT" || isCertificateError(error);
-}
-
-function isCertificateError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === "string" && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME_INVALID/.test(code);
-}
+/** The variables a network failure's fix names. */
+export const VAST_VARIABLES = { url: "VAST_URL", ca: ["VAST_CA_FILE", "NODE_EXTRA_CA_CERTS"] } as const;
 
 /** Any 2xx → the reply; anything else → the matching `VastError`. 401 and 403 are handled before. */
 function decodeReply(request: Pick<VastRequest, "method" | "path">, reply: RawReply): VastReply {
