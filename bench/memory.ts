@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { serverEnv, startAccount } from "./in-process.js";
 import { handshake, spawnPeer, vmRss, type StdioPeer } from "./stdio-peer.js";
 import { median, round, sleep, type Row } from "./stats.js";
+import { STDIO_V8_FLAGS } from "../src/memory.js";
 
 /**
  * 5. Memory of servers as child processes over stdio, called one call after another (each call sent
@@ -9,7 +10,7 @@ import { median, round, sleep, type Row } from "./stats.js";
  * - ours: `node dist/cli.js`, `calls` list_tokens calls (a page of 50 from a 50-token account; rate
  *   limits off), read after start (tools/list answered) and after 1, 1,000, `peerCalls` and `calls`;
  * - peer: @modelcontextprotocol/server-everything (stdio), `peerCalls` calls of its `echo` tool,
- *   read after start and after them.
+ *   read after start and after them, under the same V8 flags ours sets in stdio mode (src/memory.ts).
  * A reading is the median of 5 VmRSS samples (/proc/<pid>/status) 50 ms apart, after 200 ms idle,
  * with no forced collection: RSS as the OS sees it. A second run of ours under
  * `node --expose-gc --import bench/gc-preload.mjs` reads after two full collections in the server
@@ -26,7 +27,7 @@ interface Reading {
   heapUsed?: number;
 }
 
-async function plainReading(peer: StdioPeer): Promise<{ rss: number }> {
+export async function plainReading(peer: StdioPeer): Promise<{ rss: number }> {
   await sleep(200);
   const samples: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
@@ -100,8 +101,9 @@ export async function benchMemory(options: { root: string; calls: number; peerCa
     };
     const checkpoints = [1, 1_000, options.peerCalls, options.calls];
     const plain = await drive([cli], env, listTokens, checkpoints, plainReading);
+    // The peer runs under the V8 flags ours sets in stdio mode, so that neither is tuned against the other untuned.
     const everything = await drive(
-      [join(options.root, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js"), "stdio"],
+      [...STDIO_V8_FLAGS, join(options.root, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js"), "stdio"],
       base,
       echo,
       [options.peerCalls],
@@ -120,7 +122,7 @@ export async function benchMemory(options: { root: string; calls: number; peerCa
         figure,
         ours: mb(ours),
         unit: "MB",
-        peer: "@modelcontextprotocol/server-everything",
+        peer: `@modelcontextprotocol/server-everything (${STDIO_V8_FLAGS.join(" ")})`,
         peerValue: mb(peer),
         ratioOf: "ours/peer",
         ratio: round(ours / peer, 2),

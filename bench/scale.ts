@@ -1,12 +1,18 @@
+import { join } from "node:path";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { listedCount, startInProcess, wireBytes } from "./in-process.js";
+import { listedCount, serverEnv, startAccount, startInProcess, wireBytes } from "./in-process.js";
+import { plainReading } from "./memory.js";
+import { handshake, spawnPeer, vmRss } from "./stdio-peer.js";
 import { median, round, type Row } from "./stats.js";
 
 /**
- * 4. Scale of list_tokens. For accounts of 100, 1,000 and 10,000 tokens (seeded straight into the
- * local SolarUser's store): the time of one default call (a page of 50; SolarNetwork's /find
- * returns the whole account, which the tool filters and pages), beside the same signed GET made
- * directly. Linearity is the marginal cost of a token: (t(10,000) - t(1,000)) / 9,000 against
+ * 4. Scale of list_tokens, over stdio as shipped (`node dist/cli.js`, its V8 flags and all). For
+ * accounts of 100, 1,000, 10,000 and 50,000 tokens (seeded straight into the local SolarUser's
+ * store): the time of one default call (a page of 50; SolarNetwork's /find returns the whole
+ * account, which the server filters and pages), beside the same signed GET made directly in the
+ * bench process, alternating, at most `callsFor(tokens)` calls of each and at most `budgetMs` per
+ * size; then the server's settled RSS (median of 5 samples after 200 ms idle) and its peak (VmHWM).
+ * Linearity is the marginal cost of a token: (t(10,000) - t(1,000)) / 9,000 against
  * (t(1,000) - t(100)) / 900; a fixed cost per call cancels out, so a cost per token that grows with
  * the account shows as a ratio above 1. Output size, per listed token, for the default page (50),
  * a full page (limit 500) and minimal tokens, against SolarNetwork's own /find JSON for the same
@@ -26,6 +32,9 @@ interface SizeResult {
   directUsPerToken: number;
   /** Our part: call minus direct GET, per token. */
   addedUsPerToken: number;
+  /** The server's resident memory after the calls, settled, and its peak. */
+  rssMB: number;
+  peakRssMB: number;
 }
 
 interface TokenBytes {
@@ -50,51 +59,80 @@ function perToken(result: CallToolResult, upstreamPerToken: number): TokenBytes 
   };
 }
 
-export async function benchScale(options: { sizes: number[]; callsFor: (tokens: number) => number }): Promise<{ rows: Row[]; details: Record<string, unknown> }> {
+const MB = 1024 * 1024;
+
+export async function benchScale(options: {
+  root: string;
+  sizes: number[];
+  callsFor: (tokens: number) => number;
+  budgetMs: number;
+}): Promise<{ rows: Row[]; details: Record<string, unknown> }> {
   const sizes: SizeResult[] = [];
   let bytes: Record<string, TokenBytes> = {};
   let fullPageMs = Number.NaN;
+  const bytesAt = options.sizes.includes(10_000) ? 10_000 : Math.max(...options.sizes);
 
   for (const tokens of options.sizes) {
-    const bench = await startInProcess(tokens);
+    const account = await startAccount(tokens);
+    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...serverEnv(account) };
+    const server = spawnPeer(process.execPath, [join(options.root, "dist", "cli.js")], env);
     try {
-      const first = await bench.listTokens();
+      await handshake(server);
+      await server.request("tools/list");
+      const listTokens = async (args: Record<string, unknown> = {}) => {
+        const result = (await server.request("tools/call", { name: "list_tokens", arguments: args })) as CallToolResult;
+        if (result.isError) throw new Error(`scale: list_tokens failed: ${JSON.stringify(result.content).slice(0, 300)}`);
+        return result;
+      };
+      const first = await listTokens();
       if (listedCount(first) !== Math.min(DEFAULT_PAGE, tokens)) throw new Error(`scale: ${tokens} tokens, ${listedCount(first)} listed`);
-      await bench.directFind();
-      const calls = options.callsFor(tokens);
+      await account.directFind();
       const ours: number[] = [];
       const direct: number[] = [];
-      for (let i = 0; i < calls; i++) {
-        let started = performance.now();
-        await bench.listTokens();
-        ours.push(performance.now() - started);
-        started = performance.now();
-        await bench.directFind();
-        direct.push(performance.now() - started);
+      const until = performance.now() + options.budgetMs;
+      for (let i = 0; i < options.callsFor(tokens) && (i < 3 || performance.now() < until); i++) {
+        const pair = [
+          async () => {
+            const started = performance.now();
+            await listTokens();
+            ours.push(performance.now() - started);
+          },
+          async () => {
+            const started = performance.now();
+            await account.directFind();
+            direct.push(performance.now() - started);
+          },
+        ];
+        for (const run of i % 2 === 0 ? pair : pair.reverse()) await run();
       }
+      const settled = await plainReading(server);
+      const peak = await vmRss(server.pid, "VmHWM");
       const msPerCall = median(ours);
       const directMsPerCall = median(direct);
       sizes.push({
         tokens,
-        calls,
+        calls: ours.length,
         msPerCall,
         directMsPerCall,
         usPerToken: (msPerCall * 1000) / tokens,
         directUsPerToken: (directMsPerCall * 1000) / tokens,
         addedUsPerToken: ((msPerCall - directMsPerCall) * 1000) / tokens,
+        rssMB: round(settled.rss / MB, 1),
+        peakRssMB: round(peak / MB, 1),
       });
 
-      if (tokens === Math.max(...options.sizes)) {
-        const upstream = await bench.directFind();
+      if (tokens === bytesAt) {
+        const upstream = await account.directFind();
         const upstreamPerToken = Buffer.byteLength(JSON.stringify(upstream?.results ?? []), "utf8") / tokens;
         bytes = { page50: perToken(first, upstreamPerToken) };
         const started = performance.now();
-        const full = await bench.listTokens({ limit: FULL_PAGE });
+        const full = await listTokens({ limit: FULL_PAGE });
         fullPageMs = performance.now() - started;
         bytes.page500 = perToken(full, upstreamPerToken);
       }
     } finally {
-      await bench.close();
+      await server.close();
+      await account.close();
     }
   }
 
@@ -108,20 +146,43 @@ export async function benchScale(options: { sizes: number[]; callsFor: (tokens: 
     await minimal.close();
   }
 
-  const rows: Row[] = sizes.map((size) => ({
-    section: "scale",
-    figure: `list_tokens, ${size.tokens.toLocaleString("en")} tokens: time per call`,
-    ours: round(size.msPerCall, 2),
-    unit: "ms/call",
-    peer: "direct signed GET /find",
-    peerValue: round(size.directMsPerCall, 2),
-    ratioOf: "ours/peer time",
-    ratio: round(size.msPerCall / size.directMsPerCall, 2),
-    target: "—",
-    pass: null,
-    note: `${round(size.usPerToken, 2)} µs/token (ours ${round(size.addedUsPerToken, 2)} µs/token above the GET)`,
-  }));
-  const [small, middle, large] = sizes as [SizeResult, SizeResult, SizeResult];
+  const rows: Row[] = sizes.map((size) => {
+    const ratio = size.msPerCall / size.directMsPerCall;
+    const judged = size.tokens === 10_000;
+    return {
+      section: "scale",
+      ...(judged ? { headline: true as const } : {}),
+      figure: `list_tokens over stdio (node dist/cli.js, as shipped), ${size.tokens.toLocaleString("en")} tokens: time per call`,
+      ours: round(size.msPerCall, 2),
+      unit: "ms/call",
+      peer: "the same signed GET /find, made directly",
+      peerValue: round(size.directMsPerCall, 2),
+      ratioOf: "ours/peer time",
+      ratio: round(ratio, 2),
+      target: judged ? "≤ 1.5×" : "—",
+      pass: judged ? ratio <= 1.5 : null,
+      note: `${size.calls} calls; ${round(size.usPerToken, 2)} µs/token (ours ${round(size.addedUsPerToken, 2)} µs/token above the GET); server RSS ${size.rssMB} MB settled, ${size.peakRssMB} MB peak`,
+    };
+  });
+  const largest = sizes.find((size) => size.tokens === 50_000);
+  if (largest) {
+    rows.push({
+      section: "scale",
+      headline: true,
+      figure: "Server RSS with 50,000 tokens in the account, settled after list_tokens calls over stdio (VmRSS)",
+      ours: largest.rssMB,
+      unit: "MB",
+      peer: "—",
+      peerValue: null,
+      ratioOf: "",
+      ratio: null,
+      target: "≤ 100 MB",
+      pass: largest.rssMB <= 100,
+      note: `peak (VmHWM) ${largest.peakRssMB} MB; ${largest.calls} calls`,
+    });
+  }
+  const at = (tokens: number) => sizes.find((size) => size.tokens === tokens) as SizeResult;
+  const [small, middle, large] = [at(100), at(1_000), at(10_000)];
   const marginal = (from: SizeResult, to: SizeResult, ms: (size: SizeResult) => number) => ((ms(to) - ms(from)) * 1000) / (to.tokens - from.tokens);
   const ours = (size: SizeResult) => size.msPerCall;
   const direct = (size: SizeResult) => size.directMsPerCall;

@@ -41,6 +41,8 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export interface Row {
   /** Which benchmark. */
   section: "signing" | "cold start" | "per-call" | "http" | "scale" | "memory" | "listing" | "vast";
+  /** One of the figures a user feels (issue #21): printed first, in the headline table. */
+  headline?: true;
   figure: string;
   ours: number;
   unit: string;

@@ -98,11 +98,11 @@ export async function handshake(peer: StdioPeer): Promise<void> {
   peer.notify("notifications/initialized");
 }
 
-/** VmRSS of a process, in bytes, from /proc/<pid>/status (Linux). */
-export async function vmRss(pid: number): Promise<number> {
+/** VmRSS (resident now) or VmHWM (the peak of it) of a process, in bytes, from /proc/<pid>/status (Linux). */
+export async function vmRss(pid: number, field: "VmRSS" | "VmHWM" = "VmRSS"): Promise<number> {
   const { readFile } = await import("node:fs/promises");
   const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
-  if (!match) throw new Error(`no VmRSS for process ${pid}`);
+  const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, "m").exec(status);
+  if (!match) throw new Error(`no ${field} for process ${pid}`);
   return Number(match[1]) * 1024;
 }

@@ -26,6 +26,7 @@ import { errorText, isExpectedFailure, PartialFailureError, RefusedError, ToolEr
 import type { Labels } from "./sandbox/label.js";
 import { invalidArgumentsText } from "./tools/errors.js";
 import type { Tool, ToolContext } from "./tools/tool.js";
+import { progressFor, type ProgressOrigin } from "./tools/progress.js";
 import { PAGE_LIFETIME_MS } from "./safety/secret-page.js";
 import { toolListing } from "./listing.js";
 
@@ -45,7 +46,7 @@ export interface McpServerOptions<Service> {
   backend: string;
   instructions: string;
   tools: readonly Tool<z.ZodObject, z.ZodObject, Service>[];
-  context: Omit<ToolContext<Service>, "signal" | "confirm" | "delivery">;
+  context: Omit<ToolContext<Service>, "signal" | "confirm" | "delivery" | "progress">;
   /** A call's secret delivery, from the session it came on (url delivery prompts through it). */
   deliveryFor(session: PromptingSession): SecretDelivery;
   redactor: Redactor;
@@ -105,7 +106,7 @@ export function mcpServerFactory<Service>(options: McpServerOptions<Service>): M
 }
 
 /** The call a question to the client belongs to: its abort signal, its request ID (which names its response stream) and whom it is for. */
-interface CallOrigin extends CallAuth {
+interface CallOrigin extends CallAuth, ProgressOrigin {
   signal: AbortSignal;
   requestId: RequestId;
 }
@@ -238,6 +239,7 @@ function createMcpServer<Service>(
         signal: extra.signal,
         confirm: (question) => confirm(question, extra),
         delivery: options.deliveryFor(prompting(extra)),
+        progress: progressFor(extra, (text) => redactor.text(text), (error) => log.debug("a progress notice did not reach the client", { error: String(error) })),
       });
       const structured = result.structured as { token?: { id: string }; applied?: string[] };
       const auditFailure = writes

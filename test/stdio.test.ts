@@ -41,6 +41,36 @@ describe("node dist/cli.js over stdio", () => {
     expect(stderr).not.toContain(secret);
   });
 
+  it("loads the HTTP client the first call needs before any call, while the session starts", async () => {
+    const admin = solarUser.seedToken({ type: "User", userId: 11 });
+    // Reports each import of undici on stderr; the hook runs on its own thread, so it writes to the descriptor.
+    const hook = `data:text/javascript,${encodeURIComponent(`
+import { writeSync } from "node:fs";
+export async function resolve(specifier, context, next) {
+  if (/^undici(\\/|$)/.test(specifier)) writeSync(2, "IMPORTED " + specifier + "\\n");
+  return next(specifier, context);
+}`)}`;
+    const register = `data:text/javascript,${encodeURIComponent(`import { register } from "node:module"; register(${JSON.stringify(hook)});`)}`;
+    const server = spawn(process.execPath, ["--import", register, CLI], {
+      env: { PATH: process.env.PATH ?? "", SN_URL: solarUser.url, SN_TOKEN: admin.id, SN_TOKEN_SECRET: admin.secret },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => server.once("exit", resolve));
+    let stderr = "";
+    server.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    let stdout = "";
+    server.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const send = (message: object) => server.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`);
+    send({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } } });
+    send({ method: "notifications/initialized" });
+    send({ id: 2, method: "tools/list" });
+    await vi.waitFor(() => expect(stdout).toContain('"id":2'), { timeout: 20_000 });
+    server.stdin.end();
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/^IMPORTED undici$/m);
+    expect(stdout).not.toContain("tools/call");
+  });
+
   for (const how of ["stdin closed", "SIGTERM"] as const) {
     it(`exiting (${how}) with a create in flight waits for it and deletes the token whose secret no one can receive`, async () => {
       const admin = solarUser.seedToken({ type: "User", userId: 10 });

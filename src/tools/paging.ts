@@ -1,3 +1,5 @@
+import { LONG_LISTING, type Progress } from "./progress.js";
+
 /** One page of a list_tokens result, on every backend. */
 export interface Page<T> {
   tokens: T[];
@@ -22,9 +24,23 @@ export interface ShownFilter<Shown> {
 /**
  * The page of what is shown: `show` readies a token for the model (cleaned, marked). A filtered
  * listing shows every token before it pages; an unfiltered one shows only its page (a
- * 10,000-token account is not cleaned for 50 of them).
+ * 10,000-token account is not cleaned for 50 of them). A long listing reports its progress.
  */
 export function shownPage<T, Shown extends { mintedByAssistant: boolean }>(
+  all: readonly T[],
+  show: (token: T) => Shown,
+  filter: ShownFilter<Shown>,
+  range: { offset: number; limit: number },
+  progress: Progress = () => {},
+): Page<Shown> {
+  if (all.length < LONG_LISTING) return pageShown(all, show, filter, range);
+  progress(1, 2, `Read ${all.length} tokens`);
+  const page = pageShown(all, show, filter, range);
+  progress(2, 2, pageSummary(page));
+  return page;
+}
+
+function pageShown<T, Shown extends { mintedByAssistant: boolean }>(
   all: readonly T[],
   show: (token: T) => Shown,
   { mintedByAssistant, matches }: ShownFilter<Shown>,

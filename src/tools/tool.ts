@@ -4,6 +4,7 @@ import type { Logger } from "../log.js";
 import type { Exclusive } from "../safety/exclusive.js";
 import type { Guardrails } from "../safety/guardrails.js";
 import type { SecretDelivery } from "../safety/secret-delivery.js";
+import type { Progress } from "./progress.js";
 
 /** One MCP tool: its schemas, its annotations (all four hints, always explicit) and its handler. */
 
@@ -49,6 +50,8 @@ export interface ToolContext<Service = unknown> {
   exclusive: Exclusive;
   /** Aborted when the client cancels the call. */
   signal: AbortSignal;
+  /** Tells the client how far a long call is, when it asked (a progressToken); otherwise does nothing. */
+  progress: Progress;
 }
 
 export interface ToolResult<Output> {

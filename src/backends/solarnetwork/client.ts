@@ -57,7 +57,11 @@ export class SolarNetworkClient {
   readonly #clock: () => number;
   readonly #maxRetries: number;
   readonly #retryDelayMs: (attempt: number) => number;
-  /** Made at the first request: loading undici costs about 100 ms that start-up need not pay. */
+  /**
+   * Begun as the client is made, not at the first request: loading undici takes about 100 ms, which
+   * then passes while the stdio front answers the session's start (the client is made once the
+   * front has answered) and the person reads the tools, not in the first call.
+   */
   #dispatcher: Promise<Dispatcher> | undefined;
   readonly #slots = new ConnectionSlots(CONNECTIONS);
   readonly #queueTimeoutMs: number;
@@ -74,6 +78,8 @@ export class SolarNetworkClient {
     this.#retryDelayMs = options.retryDelayMs ?? ((attempt) => 200 * 2 ** (attempt - 1) * (0.5 + Math.random()));
     this.#dispatcher = options.dispatcher && Promise.resolve(options.dispatcher);
     this.#queueTimeoutMs = options.queueTimeoutMs ?? options.timeoutMs;
+    // A failed load is not kept: the first request tries again and reports it.
+    this.#pool().catch(() => undefined);
   }
 
   #pool(): Promise<Dispatcher> {
@@ -115,7 +121,8 @@ export class SolarNetworkClient {
   }
 
   async close(): Promise<void> {
-    if (this.#dispatcher) await (await this.#dispatcher).close();
+    // A pool that failed to load holds nothing to close.
+    await (await this.#dispatcher?.catch(() => undefined))?.close();
   }
 
   async #send(request: ApiRequest): Promise<unknown> {

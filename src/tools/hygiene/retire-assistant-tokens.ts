@@ -19,13 +19,16 @@ export const retireAssistantTokens = (end: "disable" | "revoke") => defineTool({
     notAttempted: z.array(z.string()).describe("Tokens left alone because the call was cancelled; still live"),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(input, { backend, signal, now, ownTokenId, confirm, log }) {
+  async run(input, { backend, signal, now, ownTokenId, confirm, log, progress }) {
     const action = backend.capabilities.canDisable ? ("disabled" as const) : ("revoked" as const);
     const cutoff = input.olderThanDays === undefined ? Infinity : now() - input.olderThanDays * DAY;
     const affected = (await backend.inventory.summaries(signal))
       .filter((token) => token.provenance && token.provenance.mintedAt <= cutoff && token.status === "Active" && token.id !== ownTokenId)
       .map(shownSummary);
     const structured = { action, retired: [] as string[], failed: [] as { tokenId: string; error: string }[], notAttempted: [] as string[] };
+    // Steps: the listing, then each token ended (or not).
+    const steps = affected.length + 1;
+    progress(1, steps, `Found ${affected.length} active token${affected.length === 1 ? "" : "s"} minted by an assistant`);
     if (affected.length === 0) {
       return { structured, text: `${JSON.stringify(structured)}\nNo active token minted by an assistant${input.olderThanDays === undefined ? "" : ` ${input.olderThanDays} or more days ago`}: nothing was changed.` };
     }
@@ -46,6 +49,8 @@ export const retireAssistantTokens = (end: "disable" | "revoke") => defineTool({
         log.warn("retiring an assistant-minted token failed", { tokenId: token.id, error: errorText(error) });
         structured.failed.push({ tokenId: token.id, error: errorText(error) });
       }
+      const handled = structured.retired.length + structured.failed.length;
+      progress(1 + handled, steps, `${handled} of ${affected.length} handled (${structured.retired.length} ${action}, ${structured.failed.length} failed)`);
     }
     const notes = [
       `${action === "disabled" ? "Disabled" : "Revoked"} ${structured.retired.length} of ${affected.length} tokens.`,

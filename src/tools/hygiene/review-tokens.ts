@@ -29,15 +29,18 @@ export const reviewTokensTool = defineTool({
     summary: z.string(),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async run(input, { backend, signal, now, guardrails, ownTokenId }) {
+  async run(input, { backend, signal, now, guardrails, ownTokenId, progress }) {
     const tokens = (await backend.inventory.summaries(signal)).map(shownSummary);
+    progress(1, 3, `Read ${tokens.length} token${tokens.length === 1 ? "" : "s"} from ${backend.name}`);
+    const maxTokensPerOwner = await backend.inventory.maxTokensPerOwner?.(signal);
+    progress(2, 3, "Checking them");
     const findings = reviewTokens(tokens, {
       now: now(),
       maxLifetimeMs: guardrails.maxLifetimeMs,
       withinDays: input.withinDays,
       ownTokenId,
       capabilities: backend.capabilities,
-      maxTokensPerOwner: await backend.inventory.maxTokensPerOwner?.(signal),
+      maxTokensPerOwner,
       backend: backend.name,
     });
     const counts = SEVERITIES.map((severity) => [severity, findings.filter((f) => f.severity === severity).length] as const).filter(([, n]) => n > 0);
@@ -45,6 +48,7 @@ export const reviewTokensTool = defineTool({
       findings.length === 0
         ? `Reviewed ${tokens.length} tokens: nothing to report.`
         : `Reviewed ${tokens.length} tokens: ${counts.map(([severity, n]) => `${n} ${severity}`).join(", ")}.`;
+    progress(3, 3, summary);
     const structured = { findings, reviewed: tokens.length, summary };
     const text = resultText(structured, input.displayMode, (mode) => renderFindings(findings, mode), [summary]);
     return { structured, text };

@@ -25,7 +25,8 @@ export function rotateToken(createTool: Tool) {
     }),
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     async run(input, context) {
-      const { backend, signal, ownTokenId, confirm, log } = context;
+      const { backend, signal, ownTokenId, confirm, log, progress } = context;
+      // Steps: find the token, make its successor, retire the old one.
       if (input.tokenId === ownTokenId) {
         throw new ToolError(`Token ${input.tokenId} is this server's own credential: rotating it here would lock this server out. The operator rotates it and reconfigures the server.`);
       }
@@ -36,8 +37,10 @@ export function rotateToken(createTool: Tool) {
       if (!args.success) {
         throw new ToolError(`Token ${old.id}'s settings cannot be given to create_token (${args.error.issues[0]?.path.join(".")}: ${args.error.issues[0]?.message}); create its successor with create_token. Nothing was changed.`);
       }
+      progress(1, 3, `Found ${old.id}; creating its successor`);
       const created = await createTool.run(args.data, { ...context, successorOf: old.id });
       const successor = (created.structured as { token: { id: string } }).token.id;
+      progress(2, 3, `Created the successor ${successor}`);
 
       // From here on the new secret exists: nothing may turn this result into an error.
       const end = backend.capabilities.canDisable ? "Disable" : "Revoke, for good,";
@@ -53,6 +56,7 @@ export function rotateToken(createTool: Tool) {
         log.info("rotate_token left the old token live", { tokenId: old.id, error: errorText(error) });
         outcome = `Both tokens are live: ${successor} (new) and ${old.id} (old, not retired: ${errorText(error)}). Retire ${old.id} once nothing uses it.`;
       }
+      progress(3, 3, retired ? `Retired ${old.id}` : `Kept ${old.id} live`);
       const structured = { ...(created.structured as Record<string, unknown>), previous: { tokenId: old.id, retired } };
       const text = `${created.text}\n${outcome}`;
       return { structured, text, reveal: created.reveal };

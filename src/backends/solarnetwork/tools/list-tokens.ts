@@ -35,7 +35,7 @@ export const listTokens = defineTool({
     warnings: z.array(z.string()).describe("Problems with the listing itself, e.g. a restricted server credential"),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async run(input, { tokens, signal, ownTokenId, redact }) {
+  async run(input, { tokens, signal, ownTokenId, redact, progress }) {
     const all = await tokens.list({ type: input.type, status: input.status }, signal);
     const own = all.find((token) => token.id === ownTokenId);
     const show = (token: Token) => {
@@ -44,7 +44,7 @@ export const listTokens = defineTool({
     };
     // Matched against what is shown, never the raw fields: a search must not read a hidden value back.
     const matches = input.search ? matcher(input.search, redact) : undefined;
-    const page = shownPage(all, show, { mintedByAssistant: input.mintedByAssistant, matches }, input);
+    const page = shownPage(all, show, { mintedByAssistant: input.mintedByAssistant, matches }, input, progress);
     const structured = { ...page, warnings: own && isRestricted(own.policy) ? [RESTRICTED_CREDENTIAL] : [] };
     return { structured, text: tokensText(structured, input.displayMode, page.tokens, [pageSummary(page), ...structured.warnings]) };
   },

@@ -32,7 +32,7 @@ export const listVastTokens = defineTool({
     warnings: z.array(z.string()),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  async run(input, { tokens, signal, redact }) {
+  async run(input, { tokens, signal, redact, progress }) {
     const { tokens: all, notes } = await tokens.listing({ owner: input.owner, includeRevoked: input.includeRevoked }, signal);
     const show = (token: (typeof all)[number]) => {
       const clean = sanitizeVastToken(token);
@@ -41,7 +41,7 @@ export const listVastTokens = defineTool({
     const needle = input.search?.toLowerCase();
     // Matched against what is shown, never the raw fields: a search must not read a hidden value back.
     const matches = needle ? (token: ReturnType<typeof show>) => [token.id, token.name, token.owner].some((f) => f !== undefined && redact(f).toLowerCase().includes(needle)) : undefined;
-    const page = shownPage(all, show, { mintedByAssistant: input.mintedByAssistant, matches }, input);
+    const page = shownPage(all, show, { mintedByAssistant: input.mintedByAssistant, matches }, input, progress);
     const structured = { ...page, warnings: notes };
     return { structured, text: tokensText(structured, input.displayMode, page.tokens, [pageSummary(page), ...notes]) };
   },
