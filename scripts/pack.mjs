@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the MCPB desktop bundle (Claude Desktop: double-click to install) from dist/:
 //
-//   npm run pack                                   # = npm run build, then this script: SolarNetwork
+//   npm run pack                                   # = npm run build (npm runs prepack first), then this script: SolarNetwork
 //   npm run pack -- --manifest manifest-vast.json  # the VAST VMS bundle
 //   node scripts/pack.mjs [--manifest manifest.json] [--out file.mcpb] [--keep]
 //

@@ -22,7 +22,7 @@ import type { RateLimiter } from "./safety/rate-limit.js";
 import { askedFor, subjectOf, type CallAuth } from "./safety/caller.js";
 import type { PromptingSession, SecretDelivery } from "./safety/secret-delivery.js";
 import type { Redactor } from "./safety/redact.js";
-import { errorText, isExpectedFailure, PartialFailureError, RefusedError, ToolError, UserInputError } from "./core/errors.js";
+import { DeclinedError, errorText, isExpectedFailure, PartialFailureError, RefusedError, ToolError, UserInputError } from "./core/errors.js";
 import type { Labels } from "./sandbox/label.js";
 import { invalidArgumentsText } from "./tools/errors.js";
 import type { Tool, ToolContext } from "./tools/tool.js";
@@ -31,9 +31,10 @@ import { PAGE_LIFETIME_MS } from "./safety/secret-page.js";
 import { toolListing } from "./listing.js";
 
 /**
- * The only module that serves MCP through the SDK: a tool list in, an MCP server out. (The stdio
- * front, src/stdio-front.ts, answers a session's first messages with this server's own recorded
- * answers, then hands the SDK's stdio transport to it.)
+ * The MCP server, through the SDK: a tool list in, an MCP server out. (The stdio front,
+ * src/stdio-front.ts, answers a session's first messages with this server's own recorded answers,
+ * then hands the SDK's stdio transport to it; src/http/streamable.ts connects it to the SDK's
+ * Streamable HTTP transport.)
  */
 
 export const SERVER_NAME = "sn-tokens-mcp";
@@ -156,7 +157,7 @@ function createMcpServer<Service>(
       throw new ToolError("No answer came to the confirmation question (the client timed out or failed to ask), so nothing was changed.");
     }
     if (answer.action !== "accept" || answer.content?.allow !== true) {
-      throw new RefusedError("confirmation", "the person did not allow this change, so nothing was changed.");
+      throw new DeclinedError();
     }
   };
 
@@ -329,60 +330,6 @@ function unknownArgumentsText(keys: readonly string[], backend: string, refused:
 
 function errorResult(text: string, redactor: Redactor): CallToolResult {
   return { isError: true, content: [{ type: "text", text: redactor.text(text) }] };
-}
-
-/**
- * Serves one Streamable HTTP request statelessly (no session): `server` is fresh for this request
- * and is closed, with its transport, when the response ends. Responses are plain JSON. This and
- * `openStreamableHttpSession` are the only users of the SDK's HTTP transport (loaded only in HTTP
- * mode); everything else about HTTP (auth, Host and Origin checks, size limits, the session table,
- * shutdown) is in src/http/, SDK-free.
- * `body` is the request's JSON, already read and parsed by the caller.
- */
-export async function serveStreamableHttp(
-  server: McpServerHandle,
-  req: import("node:http").IncomingMessage,
-  res: import("node:http").ServerResponse,
-  body: unknown,
-  /** Called once the server is closed again, free to serve another request. */
-  released: () => void = () => {},
-): Promise<void> {
-  const { StreamableHTTPServerTransport } = await import("@modelcontextprotocol/sdk/server/streamableHttp.js");
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-  res.once("close", () => void server.close().then(released, () => undefined));
-  await server.connect(transport);
-  await transport.handleRequest(req, res, body);
-}
-
-/** One Streamable HTTP session: an MCP server and its transport, opened by an `initialize` request. */
-export interface StreamableHttpSession {
-  /** Serves one request of this session, the `initialize` that opens it included (`body` is undefined for DELETE). */
-  handle(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse, body: unknown): Promise<void>;
-  /** False until its `initialize` has been answered, and for good when that failed. */
-  readonly initialized: boolean;
-  /** Ends the session: its calls still running are aborted and its streams end. */
-  close(): Promise<void>;
-}
-
-/**
- * Opens the session `id` on `server` (fresh, used by this session only). Its responses are SSE
- * streams, so that a call can ask the client a question (a confirmation, a secret page's address)
- * on its own response stream and take the answer from a later POST. `onClosed` runs when the
- * session ends, whether by the client's DELETE or by `close`.
- */
-export async function openStreamableHttpSession(server: McpServerHandle, id: string, onClosed: () => void): Promise<StreamableHttpSession> {
-  const { StreamableHTTPServerTransport } = await import("@modelcontextprotocol/sdk/server/streamableHttp.js");
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => id });
-  // Set before connecting: the server chains its own close handling onto this one.
-  transport.onclose = onClosed;
-  await server.connect(transport);
-  return {
-    handle: (req, res, body) => transport.handleRequest(req, res, body),
-    get initialized() {
-      return transport.sessionId !== undefined;
-    },
-    close: () => server.close(),
-  };
 }
 
 /** One Ajv validator, made at its first use. */

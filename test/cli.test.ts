@@ -52,6 +52,9 @@ describe("sn-tokens-mcp flags", () => {
     expect(help.stdout).toMatch(/--http/);
     expect(help.stdout).toMatch(/SN_MCP_HTTP_TOKEN/);
     expect(help.stdout).toMatch(/SN_MCP_HTTP_ALLOWED_HOSTS/);
+    expect(help.stdout).toMatch(/SN_MCP_HTTP_OAUTH_ISSUER/);
+    // HTTP mode has sessions: the word would mislead.
+    expect(help.stdout).not.toMatch(/stateless/i);
     expect(run(["-h"]).stdout).toBe(help.stdout);
     const version = run(["--version"]);
     expect(version.status).toBe(0);

@@ -16,7 +16,7 @@ import { startVmsSimulator } from "../src/simulators/vast/server.js";
 // --ignore-scripts, or prepack would rebuild dist/ under the other test files' running servers.
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
-const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string; dependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string; dependencies: Record<string, string>; scripts: Record<string, string> };
 
 /** Module specifiers a built ES module loads: static and dynamic imports, and require() calls. */
 function importsOf(source: string): string[] {
@@ -113,6 +113,15 @@ describe("the npm package", () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe("npm run pack", () => {
+  it("builds once: npm runs prepack (the build) before the pack script, which does not build again", () => {
+    const { scripts } = pkg;
+    expect(scripts.prepack).toMatch(/npm run build/);
+    expect(scripts.pack).not.toMatch(/build/);
+    expect(scripts.pack).toBe("node scripts/pack.mjs");
   });
 });
 

@@ -16,6 +16,10 @@ describe("tools/list", () => {
       // A snapshot is committed: the server's credential must not be in it.
       expect(listing).not.toContain("secret" in h.admin ? h.admin.secret : h.admin.token.split(".")[1]);
       await expect(listing).toMatchFileSnapshot(`./snapshots/tools-list.${backend}.json`);
+      // An example date the model may copy must never have passed (it would be refused as a past expiry).
+      const examples = listing.match(/\b\d{4}-\d{2}-\d{2}\b/g) ?? [];
+      expect(examples.length).toBeGreaterThan(0);
+      for (const date of examples) expect(Date.parse(date), date).toBeGreaterThan(Date.parse("2090-01-01"));
     } finally {
       await h.close();
     }

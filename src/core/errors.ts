@@ -21,13 +21,23 @@ export class UserInputError extends ToolError {
 
 /** An operator's rule said no; the message names the rule and the setting that changes it. */
 export class RefusedError extends ToolError {
-  override readonly name = "RefusedError";
+  override readonly name: string = "RefusedError";
 
   constructor(
     readonly rule: string,
     message: string,
+    text = `Refused by the operator's rule ${rule}: ${message}`,
   ) {
-    super(`Refused by the operator's rule ${rule}: ${message}`);
+    super(text);
+  }
+}
+
+/** The person said no to a confirmation question: their answer, not an operator's rule (audited as refused all the same). */
+export class DeclinedError extends RefusedError {
+  override readonly name = "DeclinedError";
+
+  constructor() {
+    super("confirmation", "", "The person did not allow this change, so nothing was changed.");
   }
 }
 

@@ -40,7 +40,7 @@ function zoneOf(timeZone: string | undefined): Zone {
 
 const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
-const DATE_HELP = "give a date such as 2026-03-31 (the start of that day) or a date and time such as 2026-03-31T17:00";
+const DATE_HELP = "give a date such as 2099-03-31 (the start of that day) or a date and time such as 2099-03-31T17:00";
 
 /**
  * The instant an `expirationDate` names, read as a local date or date-time in `timeZone` (default UTC), in epoch
@@ -57,7 +57,7 @@ export function resolveExpirationDate(date: string, timeZone: string | undefined
       throw new ExpiryError(
         "expirationDate",
         `${quote(date)} carries its own offset or Z: give the local date and time without it ` +
-          `(e.g. 2026-03-31T17:00) and put the zone in timeZone (e.g. "-05:00", "Pacific/Auckland" or "UTC").`,
+          `(e.g. 2099-03-31T17:00) and put the zone in timeZone (e.g. "-05:00", "Pacific/Auckland" or "UTC").`,
       );
     }
     throw new ExpiryError("expirationDate", `${quote(date)} is not a date: ${DATE_HELP}.`);
@@ -92,7 +92,7 @@ export function resolveExpiry(input: ExpiryInput, now: number): number | undefin
   if (timeZone !== undefined && expirationDate === undefined) {
     throw new ExpiryError(
       "timeZone",
-      "timeZone only applies to expirationDate: give expirationDate too (e.g. 2026-03-31), or drop timeZone " +
+      "timeZone only applies to expirationDate: give expirationDate too (e.g. 2099-03-31), or drop timeZone " +
         "(expiresIn counts from now and needs no zone).",
     );
   }

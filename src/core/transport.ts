@@ -23,3 +23,46 @@ const TRANSIENT = new Set(["network", "upstream", "rate-limited"]);
 export function mayRetry(method: string, errorKind: string, attempt: number, maxRetries: number): boolean {
   return method === "GET" && attempt < maxRetries && TRANSIENT.has(errorKind);
 }
+
+/**
+ * Whether a request failed before any byte of it could reach the server (refused, no such host,
+ * no connection in time): only then is a write known not to have applied. `alsoBefore` names a
+ * backend's other such failures (e.g. a certificate the client refused).
+ */
+export function failedBeforeSending(error: unknown, alsoBefore: (error: unknown) => boolean = () => false): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "UND_ERR_CONNECT_TIMEOUT" || alsoBefore(error);
+}
+
+/** A response header's first value. */
+export function headerValue(headers: Dispatcher.ResponseData["headers"], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/** `Retry-After` (seconds, or an HTTP date read against `now`, epoch ms) as a wait in ms, at most a minute. */
+export function retryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_RETRY_AFTER_MS);
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.min(Math.max(at - now, 0), MAX_RETRY_AFTER_MS) : undefined;
+}
+
+/** Waits `ms`; rejects with `cancelled()` as soon as `signal` aborts. */
+export function delay(ms: number, signal: AbortSignal | undefined, cancelled: () => Error): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(cancelled());
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelled());
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,5 +1,6 @@
 import type { App } from "../compose.js";
-import { openStreamableHttpSession, SERVER_VERSION, serveStreamableHttp, type McpServerHandle } from "../server.js";
+import { SERVER_VERSION, type McpServerHandle } from "../server.js";
+import { openStreamableHttpSession, serveStreamableHttp } from "./streamable.js";
 import { bearerAccess, type HttpAccess } from "./access.js";
 import { isLoopbackHost, isWildcardHost } from "./hosts.js";
 import { startHttpListener, type HttpListener } from "./listener.js";

@@ -36,7 +36,7 @@ export const undescribedExpiryFields = {
 
 /** The expiry fields as every create describes them. */
 export const expiryFields = described(undescribedExpiryFields, {
-  expirationDate: "Expiry: 2026-03-31 (its start) or 2026-03-31T17:00, in timeZone",
+  expirationDate: "Expiry: 2099-03-31 (its start) or 2099-03-31T17:00, in timeZone",
   timeZone: "Zone of expirationDate: Pacific/Auckland, -05:00, UTC (default)",
   expiresIn: "Or expiry from now: 180D, 12h, 2W, 6M (30 d), 1Y, 30m or ISO P30D",
 });

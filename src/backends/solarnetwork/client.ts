@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { networkCause } from "../../core/network-cause.js";
 import type { Dispatcher } from "undici";
-import { mayRetry, type TransportOptions } from "../../core/transport.js";
+import { delay, failedBeforeSending, headerValue, mayRetry, retryAfterMs, type TransportOptions } from "../../core/transport.js";
 import { ConnectionSlots } from "./connection-slots.js";
 import { SolarNetworkError } from "./errors.js";
 import type { SigningKeySource } from "./signing-key.js";
@@ -41,6 +41,7 @@ const SKEW_MESSAGE = /date skew/i;
 /** The most a server clock may differ from ours and still be adopted. */
 const MAX_CLOCK_OFFSET_MS = 60 * 60_000;
 const UPSTREAM_CODE = /^[A-Z][A-Z_.]{0,63}$/;
+const CANCELLED = () => new SolarNetworkError("cancelled", "The request was cancelled.");
 
 interface Envelope {
   success?: boolean;
@@ -115,7 +116,7 @@ export class SolarNetworkClient {
           continue;
         }
         if (!mayRetry(request.method, error.kind, attempt, this.#maxRetries)) throw error;
-        await delay(error.details.retryAfterMs ?? this.#retryDelayMs(attempt + 1), request.signal);
+        await delay(error.details.retryAfterMs ?? this.#retryDelayMs(attempt + 1), request.signal, CANCELLED);
       }
     }
   }
@@ -185,7 +186,7 @@ export class SolarNetworkClient {
       throw transportError(error, sent, timeout, { replyStarted: true });
     }
     try {
-      return decodeReply(response.statusCode, response.headers, text);
+      return decodeReply(response.statusCode, response.headers, text, this.#clock());
     } catch (error) {
       // A write answered by a failure or an unreadable reply may still have been applied.
       if (error instanceof SolarNetworkError && request.method !== "GET" && outcomeUnknown(error)) {
@@ -255,7 +256,7 @@ function transportError(
 ): SolarNetworkError {
   const cause = networkCause(error, SOLARNETWORK_VARIABLES);
   // A request with a body may have been applied when the connection broke before the reply.
-  const mayHaveApplied = request.method !== "GET" && (replyStarted || !cause?.notSent);
+  const mayHaveApplied = request.method !== "GET" && (replyStarted || !failedBeforeSending(error));
   if (timeout.aborted) {
     return new SolarNetworkError("timeout", "SolarNetwork did not answer in time.", { mayHaveApplied });
   }
@@ -269,12 +270,8 @@ function transportError(
 /** The variables a network failure's fix names. */
 export const SOLARNETWORK_VARIABLES = { url: "SN_URL", ca: ["NODE_EXTRA_CA_CERTS"] } as const;
 
-function headerValue(headers: Dispatcher.ResponseData["headers"], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function decodeReply(status: number, headers: Dispatcher.ResponseData["headers"], text: string): unknown {
+/** `now`: epoch ms, to read an HTTP-date Retry-After against. */
+function decodeReply(status: number, headers: Dispatcher.ResponseData["headers"], text: string, now: number): unknown {
   const envelope = parseEnvelope(text);
   const upstreamCode = typeof envelope?.code === "string" && UPSTREAM_CODE.test(envelope.code) ? envelope.code : undefined;
   const details = { status, upstreamCode };
@@ -299,8 +296,7 @@ function decodeReply(status: number, headers: Dispatcher.ResponseData["headers"]
     throw new SolarNetworkError("validation", "SolarNetwork rejected the request's arguments as invalid.", details);
   }
   if (status === 429) {
-    const retryAfterMs = parseRetryAfter(headerValue(headers, "retry-after"));
-    throw new SolarNetworkError("rate-limited", "SolarNetwork asked us to slow down.", { ...details, retryAfterMs });
+    throw new SolarNetworkError("rate-limited", "SolarNetwork asked us to slow down.", { ...details, retryAfterMs: retryAfterMs(headerValue(headers, "retry-after"), now) });
   }
   if (status >= 500) throw new SolarNetworkError("upstream", `SolarNetwork failed with HTTP ${status}.`, details);
   throw new SolarNetworkError("upstream", `SolarNetwork answered with unexpected HTTP ${status}.`, details);
@@ -334,25 +330,3 @@ function parseEnvelope(text: string): Envelope | undefined {
   }
 }
 
-function parseRetryAfter(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds, 60) * 1000;
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.min(Math.max(at - Date.now(), 0), 60_000) : undefined;
-}
-
-function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new SolarNetworkError("cancelled", "The request was cancelled."));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new SolarNetworkError("cancelled", "The request was cancelled."));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}

@@ -1,7 +1,9 @@
-import { randomInt } from "node:crypto";
 import type { Policy, TokenStatus, TokenType } from "../../backends/solarnetwork/model.js";
-import { decodePolicy, isExpired, mergedPolicy, policyJson, restricts, storedPolicy, TOKEN_STATUSES, TOKEN_TYPES, type DecodedPolicy } from "./policy.js";
+import { arrayParam, enumArgument, isJsonContentType, param, policyBody, requiredParam } from "./arguments.js";
+import { mergedPolicy, restricts, storedPolicy, TOKEN_STATUSES, TOKEN_TYPES } from "./policy.js";
+import { bootError, challenge, denied, failure, INTERNAL_ERROR, ApiError, success, type Reply } from "./replies.js";
 import { signingKey } from "./signing.js";
+import { newSecret, newTokenId, tokenJson } from "./token-json.js";
 import type { StoredToken, TokenStore } from "./store.js";
 import { verifyRequest, type ReceivedRequest } from "./verify.js";
 
@@ -10,11 +12,7 @@ import { verifyRequest, type ReceivedRequest } from "./verify.js";
  * and replies in SolarNetwork's envelope. Pure over (request, store, clock): no I/O of its own.
  */
 
-export interface Reply {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-}
+const SEC = "/api/v1/sec";
 
 export interface ApiContext {
   readonly store: TokenStore;
@@ -26,124 +24,6 @@ export interface ApiContext {
   readonly nextCreated: () => number;
   /** When given, `generate` checks policy node IDs against it (node ID → owner user ID). */
   readonly nodeOwners?: ReadonlyMap<number, number>;
-}
-
-/** What Spring MVC writes for JSON replies (the web tests match `application/json` exactly). */
-export const JSON_CONTENT_TYPE = "application/json";
-const SEC = "/api/v1/sec";
-
-const TOKEN_ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-._";
-const CHALLENGE_HEADERS = {
-  "Access-Control-Allow-Origin": "*",
-  "Access-Control-Allow-Methods": "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH",
-  "Access-Control-Allow-Headers": "Authorization, Content-MD5, Content-Type, Digest, X-SN-Date",
-};
-
-/** `UserBizConstants.generateRandomToken`: `length` characters from `[0-9A-Za-z._-]`. */
-export function randomToken(length: number): string {
-  let out = "";
-  for (let i = 0; i < length; i++) out += TOKEN_ID_ALPHABET[randomInt(TOKEN_ID_ALPHABET.length)];
-  return out;
-}
-
-/** A new token ID (20 characters) not in the store. */
-export function newTokenId(store: TokenStore): string {
-  for (;;) {
-    const id = randomToken(20);
-    if (!store.get(id)) return id;
-  }
-}
-
-/** A new secret: 24 to 31 characters. */
-export function newSecret(): string {
-  return randomToken(24 + randomInt(8));
-}
-
-/** `2025-09-29 04:23:20.302916Z`: ISO date, space, time with 0–9 fraction digits (zeros trimmed), Z. */
-export function formatCreated(micros: number): string {
-  const ms = Math.floor(micros / 1000);
-  const iso = new Date(ms).toISOString();
-  const fraction = String(((ms % 1000) + 1000) % 1000 * 1000 + (micros - ms * 1000))
-    .padStart(6, "0")
-    .replace(/0+$/, "");
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction ? `.${fraction}` : ""}Z`;
-}
-
-export function tokenJson(token: StoredToken, now: number, withSecret = false): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    id: token.id,
-    created: formatCreated(token.created),
-    userId: token.userId,
-  };
-  if (token.name !== undefined) out["name"] = token.name;
-  if (token.description !== undefined) out["description"] = token.description;
-  if (withSecret) out["authSecret"] = token.secret;
-  out["status"] = token.status;
-  out["type"] = token.type;
-  out["expired"] = isExpired(token.policy, now);
-  if (token.policy) out["policy"] = policyJson(token.policy);
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Replies
-
-function json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
-  return { status, headers: { "Content-Type": JSON_CONTENT_TYPE, ...headers }, body: JSON.stringify(value) };
-}
-
-/** `Result.success(data)`; `{"success":true}` alone without data. */
-function success(data?: unknown): Reply {
-  return json(200, data === undefined ? { success: true } : { success: true, data }, { Vary: "Accept" });
-}
-
-/** `Result.error(code, message)`: null fields omitted. */
-export function failure(status: number, message: string, code?: string, errors?: unknown[]): Reply {
-  const body: Record<string, unknown> = { success: false };
-  if (code !== undefined) body["code"] = code;
-  body["message"] = message;
-  if (errors) body["errors"] = errors;
-  return json(status, body);
-}
-
-/** An authentication failure through `SecurityTokenAuthenticationEntryPoint.commence`. */
-function challenge(status: number, message: string): Reply {
-  const reply = failure(status, message);
-  return {
-    ...reply,
-    headers: { ...reply.headers, "WWW-Authenticate": "SNWS2", "X-SN-ErrorMessage": message, ...CHALLENGE_HEADERS },
-  };
-}
-
-const REASONS: Readonly<Record<number, string>> = {
-  400: "Bad Request",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  415: "Unsupported Media Type",
-};
-
-/** Spring Boot's error page as JSON (with SolarNetwork's `success: false`), for servlet-level errors. */
-function bootError(status: number, request: ReceivedRequest, now: number): Reply {
-  const timestamp = new Date(now).toISOString().replace("Z", "+00:00");
-  return json(status, {
-    timestamp,
-    status,
-    error: REASONS[status] ?? "Error",
-    path: request.rawPath,
-    success: false,
-  });
-}
-
-const INTERNAL_ERROR = (): Reply => failure(500, "Internal error");
-
-class ApiError extends Error {
-  constructor(readonly reply: Reply) {
-    super("api error");
-  }
-}
-
-function denied(reason: "ACCESS_DENIED" | "UNKNOWN_OBJECT"): ApiError {
-  return new ApiError(failure(403, reason));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -223,82 +103,6 @@ function routeSolarQuery(request: ReceivedRequest, ctx: ApiContext, actor: Store
     return request.method === "GET" ? refreshSigningKey(request, ctx, actor) : bootError(405, request, ctx.now);
   }
   return bootError(404, request, ctx.now);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Arguments, as Spring MVC binds them
-
-/** `@RequestParam String`: several values are joined with commas; absent is `undefined`. */
-function param(request: ReceivedRequest, name: string): string | undefined {
-  const values = request.parameters.filter(([n]) => n === name).map(([, v]) => v);
-  return values.length === 0 ? undefined : values.join(",");
-}
-
-function requiredParam(request: ReceivedRequest, ctx: ApiContext, name: string): string {
-  const value = param(request, name);
-  if (value === undefined) throw new ApiError(bootError(400, request, ctx.now));
-  return value;
-}
-
-/** `String[]` binding: one value is split on commas (elements trimmed), several are kept as sent. */
-function arrayParam(request: ReceivedRequest, name: string): string[] | undefined {
-  const values = request.parameters.filter(([n]) => n === name).map(([, v]) => v);
-  if (values.length === 0) return undefined;
-  if (values.length > 1) return values;
-  return (values[0] as string)
-    .split(",")
-    .map((v) => v.trim())
-    .filter((v) => v !== "");
-}
-
-/** Spring's String-to-enum conversion (trimmed, case-sensitive), failing with 422 as the real server does. */
-function enumArgument<T extends string>(
-  request: ReceivedRequest,
-  ctx: ApiContext,
-  value: string,
-  allowed: readonly T[],
-  parameter: string,
-  javaType: string,
-  annotation: "PathVariable" | "RequestParam",
-): T {
-  const trimmed = value.trim();
-  if (trimmed === "") throw new ApiError(bootError(400, request, ctx.now));
-  if ((allowed as readonly string[]).includes(trimmed)) return trimmed as T;
-  throw new ApiError(
-    failure(
-      422,
-      `Illegal argument: Method parameter '${parameter}': Failed to convert value of type 'java.lang.String' to required type '${javaType}'; Failed to convert from type [java.lang.String] to type [@org.springframework.web.bind.annotation.${annotation} ${javaType}] for value [${value}]`,
-    ),
-  );
-}
-
-function isJsonContentType(request: ReceivedRequest): boolean {
-  const type = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-  return type === "application/json" || /^application\/[^/]+\+json$/.test(type);
-}
-
-/** A `@RequestBody SecurityPolicy`; `undefined` for no body (or JSON `null`). */
-function policyBody(request: ReceivedRequest, required: string | undefined): Policy | undefined {
-  const text = request.body.toString("utf8");
-  const decoded: DecodedPolicy = text.trim() === "" ? { kind: "null" } : decodePolicy(text);
-  switch (decoded.kind) {
-    case "policy":
-      return decoded.policy;
-    case "malformed":
-      throw new ApiError(failure(422, `Malformed JSON: ${decoded.message}`));
-    case "internal":
-      throw new ApiError(INTERNAL_ERROR());
-    case "null":
-      if (required !== undefined) {
-        throw new ApiError(
-          failure(
-            422,
-            `Malformed request: Required request body is missing: public net.solarnetwork.domain.Result<net.solarnetwork.central.user.domain.UserAuthToken> net.solarnetwork.central.reg.web.api.v1.UserAuthTokenController.${required}(java.security.Principal,java.lang.String,net.solarnetwork.domain.SecurityPolicy)`,
-          ),
-        );
-      }
-      return undefined;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

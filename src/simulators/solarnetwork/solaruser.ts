@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Policy, TokenStatus, TokenType } from "../../backends/solarnetwork/model.js";
-import { JSON_CONTENT_TYPE, failure, handleRequest, newSecret, newTokenId, type Reply } from "./api.js";
+import { handleRequest } from "./api.js";
+import { failure, JSON_CONTENT_TYPE, type Reply } from "./replies.js";
+import { newSecret, newTokenId } from "./token-json.js";
 import { cut, faultQueue, readBody, replyTimers } from "../plumbing.js";
 import { storedPolicy, TOKEN_STATUSES, TOKEN_TYPES } from "./policy.js";
 import { memoryTokenStore, type StoredToken, type TokenStore } from "./store.js";
