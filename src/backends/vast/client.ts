@@ -1,7 +1,7 @@
 import type { Dispatcher } from "undici";
 import { networkCause } from "../../core/network-cause.js";
 import type { VastConfig, VastCredential, VastTlsConfig } from "./config.js";
-import { mayRetry, type TransportOptions } from "../../core/transport.js";
+import { delay, mayRetry, type TransportOptions } from "../../core/transport.js";
 import { VastError, type SecurityRight, type VastErrorDetails } from "./errors.js";
 
 /**
@@ -195,7 +195,7 @@ export class VastClient {
         throw await this.#authFailure(request, reply, generation, isCredentialCheck);
       } catch (error) {
         if (!(error instanceof VastError) || !mayRetry(request.method, error.kind, attempt, this.#maxRetries)) throw error;
-        await delay(error.details.retryAfterMs ?? this.#retryDelayMs(attempt + 1), request.signal);
+        await delay(error.details.retryAfterMs ?? this.#retryDelayMs(attempt + 1), request.signal, CANCELLED);
       }
     }
   }
@@ -467,17 +467,4 @@ function parseRetryAfter(value: string | undefined): number | undefined {
   return Number.isFinite(at) ? Math.min(Math.max(at - Date.now(), 0), 60_000) : undefined;
 }
 
-function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new VastError("cancelled", "The request was cancelled.", { mayHaveApplied: false }));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new VastError("cancelled", "The request was cancelled.", { mayHaveApplied: false }));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
+const CANCELLED = () => new VastError("cancelled", "The request was cancelled.", { mayHaveApplied: false });
