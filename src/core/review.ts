@@ -92,7 +92,7 @@ function tokenFindings(token: TokenSummary, options: ReviewOptions): Finding[] {
 
 function capFindings(tokens: readonly TokenSummary[], cap: number): Finding[] {
   const valid = new Map<string, number>();
-  for (const token of tokens) if (token.status === "Active") valid.set(token.owner, (valid.get(token.owner) ?? 0) + 1);
+  for (const { status, owner } of tokens) if (status === "Active" && owner !== undefined) valid.set(owner, (valid.get(owner) ?? 0) + 1);
   return [...valid]
     .filter(([, count]) => count >= cap - 1)
     .map(([owner, count]) => ({
@@ -106,5 +106,5 @@ function capFindings(tokens: readonly TokenSummary[], cap: number): Finding[] {
 function ownCredentialText(token: TokenSummary, { capabilities, backend }: ReviewOptions): string {
   return capabilities.hasPolicy
     ? `Token ${token.id} is this server's own credential: an unrestricted User token, so it can read and change everything in the account, every token included. Keep its secret out of reach; anyone who can disable it stops this server.`
-    : `Token ${token.id} is this server's own credential: it carries all of ${token.owner}'s ${backend} permissions and counts toward ${token.owner}'s token cap. Anyone who can revoke it stops this server.`;
+    : `Token ${token.id} is this server's own credential: it carries all of ${token.owner ?? "its owner"}'s ${backend} permissions and counts toward ${token.owner ?? "its owner"}'s token cap. Anyone who can revoke it stops this server.`;
 }

@@ -26,7 +26,8 @@ export interface TokenSummary {
   id: string;
   name?: string;
   description?: string;
-  owner: string;
+  /** Undefined: the backend did not say. */
+  owner?: string;
   type?: string;
   created: string;
   expires?: string;

@@ -1,3 +1,4 @@
+import { ToolError } from "../../core/errors.js";
 import { readProvenance, withoutMarker } from "../../core/provenance.js";
 import { sameLifetime, type TokenInventory, type TokenSummary } from "../../core/token.js";
 import type { VastToken, VastTokens } from "./tokens.js";
@@ -10,6 +11,9 @@ export function vastInventory(tokens: VastTokens): TokenInventory {
     },
     retire: (tokenId, signal) => tokens.revoke(tokenId, signal),
     successorArguments(token) {
+      if (token.owner === undefined) {
+        throw new ToolError(`VMS does not say who owns token ${token.id}, so a successor for the same owner cannot be made here; create one with create_token, naming the owner. Nothing was changed.`);
+      }
       const expiresIn = sameLifetime(token);
       const name = withoutMarker(token.name);
       return {

@@ -49,7 +49,8 @@ export const createToken = defineTool({
     if (repeated) return repeated;
     await delivery.prepare();
     if (plan.risks.length > 0) await confirm(`Create a SolarNetwork ${plan.type} security token? ${capitalise(plan.risks.join("; and "))}.`);
-    const info = { name: input.name, description: withMarker(input.description, mintProvenance(input.requestKey, context)) };
+    const provenance = mintProvenance(input.requestKey, context);
+    const info = { name: input.name, description: withMarker(input.description, provenance), nonce: provenance.nonce };
     // Named inside the section too, so a parallel create with the same requestKey finds the marker.
     const minted = await exclusive(async () => (await reuse()) ?? (await mintToken(plan, info, { tokens, guardrails, log, signal })));
     if (!("secret" in minted)) return minted;
