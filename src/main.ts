@@ -14,10 +14,13 @@ const COMMANDS = backendCommands();
 
 const USAGE = `Usage: sn-tokens-mcp [${COMMANDS.filter(({ sandbox, command }) => !sandbox && command).map(({ command }) => command).join(" | ")}] [sandbox] [--http [--host H] [--port N]]
                      [--read-only] [--tools a,b] [--exclude-tools a,b] [--help] [--version]
+       sn-tokens-mcp [vast] doctor [--json]
 
 Serves security-token tools over MCP: on stdio (default), or with --http as Streamable HTTP
 at http://H:N/mcp (default ${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT}; --port 0 picks a free port).
 ${BACKENDS.map((backend) => backend.help.summary).join("\n")}
+"doctor" (alone or after a command) checks the configuration against the real upstream instead, line
+by line, and says what to fix (exit 0 usable, 1 not, 2 bad configuration; --json for scripts).
 "sandbox" (alone or after a command) serves them against an embedded simulator instead: no account or
 cluster needed, tokens kept in SN_MCP_SANDBOX_FILE (default: a file in a per-user data directory).
 --read-only, --tools and --exclude-tools set SN_MCP_READ_ONLY, SN_MCP_TOOLS, SN_MCP_EXCLUDE_TOOLS.
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
         "read-only": { type: "boolean" },
         tools: { type: "string" },
         "exclude-tools": { type: "string" },
+        json: { type: "boolean" },
       },
       strict: true,
       allowPositionals: true,
@@ -76,6 +80,14 @@ async function main(): Promise<void> {
   // Asked for by a person at a terminal, not an MCP client: stdout, exit 0.
   if (flags.help) return void process.stdout.write(USAGE); // stdout-ok: a person at a terminal, before any MCP
   if (flags.version) return void process.stdout.write(`${(await import("./server.js")).SERVER_VERSION}\n`); // stdout-ok: as --help
+  if (parsed.positionals.at(-1) === "doctor") {
+    const backend = BACKENDS.find((known) => known.command === parsed.positionals.slice(0, -1).join(" "));
+    if (!backend) fail(`unknown command "${parsed.positionals.join(" ")}". See --help.`);
+    const { runDoctor } = await import("./doctor/command.js");
+    process.exitCode = await runDoctor(backend, withOperatorFlags(process.env, flags), flags.json === true);
+    return;
+  }
+  if (flags.json) fail("--json goes with doctor. See --help.");
   const command = parsed.positionals.join(" ");
   const chosen = COMMANDS.find((known) => known.command === command);
   if (!chosen) fail(`unknown command "${command}". See --help.`);

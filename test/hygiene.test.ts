@@ -48,7 +48,7 @@ describe("provenance (SolarNetwork)", () => {
     const h = await sn();
     const other = h.solarUser.seedToken({ type: "ReadNodeData", name: "made by a person", description: "by hand" });
     const created = structured(await h.call("create_token", { type: "ReadNodeData", nodeIds: [1], description: "reports", expiresIn: "30D" }));
-    expect(created.token.description).toMatch(/^reports \[ai \d{8}T\d{4}Z\]$/);
+    expect(created.token.description).toMatch(/^reports \[ai \d{8}T\d{4}Z n[a-z2-7]{5}\]$/);
 
     const listed = structured(await h.call("list_tokens", {}));
     const flag = (id: string) => listed.tokens.find((token: Json) => token.id === id)?.mintedByAssistant;
@@ -167,7 +167,7 @@ describe("rotate_token", () => {
     const rotated = structured(result);
     expect(rotated.secret).toBeTypeOf("string");
     expect(rotated.token).toMatchObject({ type: "ReadNodeData", name: "feed", policy: { nodeIds: [5], sourceIds: ["/A/**"] } });
-    expect(rotated.token.description).toMatch(new RegExp(`^the feed \\[ai \\d{8}T\\d{4}Z r${old.id}\\]$`));
+    expect(rotated.token.description).toMatch(new RegExp(`^the feed \\[ai \\d{8}T\\d{4}Z n[a-z2-7]{5} r${old.id}\\]$`));
     expect(rotated.previous).toEqual({ tokenId: old.id, retired: true });
     expect(allowed.questions.at(-1)).toMatch(/successor .* has been created/);
     const listed = structured(await h.call("list_tokens", {})).tokens;
@@ -181,7 +181,7 @@ describe("rotate_token", () => {
     expect(result.isError).toBeFalsy();
     const rotated = structured(result);
     expect(rotated.secret).toMatch(new RegExp(`^${rotated.token.id}\\.`));
-    expect(rotated.token.name).toMatch(new RegExp(`^ci \\[ai \\d{8}T\\d{4}Z r${old.id}\\]$`));
+    expect(rotated.token.name).toMatch(new RegExp(`^ci \\[ai \\d{8}T\\d{4}Z n[a-z2-7]{5} r${old.id}\\]$`));
     expect(rotated.previous).toEqual({ tokenId: old.id, retired: false });
     expect(textOf(result)).toMatch(/Both tokens are live/);
     expect(h.vms.tokens().find((token) => token.id === old.id)?.revoked).toBe(false);
@@ -217,7 +217,7 @@ describe("create_token requestKey", () => {
   it("on VMS too, and the marker carries the key's hash, not the key", async () => {
     const h = await vast();
     const first = structured(await h.call("create_token", { name: "nightly", requestKey: "secret-ish-key" }));
-    expect(first.token.name).toMatch(/^nightly \[ai \d{8}T\d{4}Z k[a-z2-7]{7}\]$/);
+    expect(first.token.name).toMatch(/^nightly \[ai \d{8}T\d{4}Z n[a-z2-7]{5} k[a-z2-7]{7}\]$/);
     expect(first.token.name).not.toContain("secret-ish-key");
     h.mark();
     const again = structured(await h.call("create_token", { name: "nightly", requestKey: "secret-ish-key" }));

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { parseRfc3339, VastTokenApi } from "../src/backends/vast/api.js";
+import { VastTokenApi } from "../src/backends/vast/api.js";
+import { parseRfc3339 } from "../src/backends/vast/wire-token.js";
 import { upstreamMessage, VastClient, type VastClientOptions } from "../src/backends/vast/client.js";
 import type { VastCredential } from "../src/backends/vast/config.js";
 import { isVastError, VastError } from "../src/backends/vast/errors.js";
@@ -81,6 +82,7 @@ describe("API token credential", () => {
       lastUsed: null,
       revoked: false,
       revocationTime: null,
+      expiryReadAsUtc: false,
     });
 
     simNow = START + 10 * DAY;
@@ -160,10 +162,10 @@ describe("password credentials", () => {
     expect(calls()).toEqual([
       "POST /api/latest/token/ 200",
       "GET /api/latest/apitokens/ 200",
-      "GET /api/latest/apitokens/ 401",
+      "GET /api/latest/apitokens/ 403",
       "POST /api/latest/token/refresh/ 200",
       "GET /api/latest/apitokens/ 200",
-      "GET /api/latest/apitokens/ 401",
+      "GET /api/latest/apitokens/ 403",
       "POST /api/latest/token/refresh/ 401",
       "POST /api/latest/token/ 200",
       "GET /api/latest/apitokens/ 200",
@@ -227,9 +229,26 @@ describe("tenant header", () => {
 });
 
 describe("403: bad credential or RBAC denial", () => {
-  it("is a denial naming the missing right when the credential check passes", async () => {
-    const viewer = { username: "viewer", password: "viewer-password", userType: "SUPER_ADMIN" as const, rights: ["View" as const], readsSettings: false };
+  const viewer = { username: "viewer", password: "viewer-password", userType: "SUPER_ADMIN" as const, rights: ["View" as const], readsSettings: false };
+
+  it("is a denial naming the missing right at once when the body says permission_denied", async () => {
     const api = await setUp(apiToken("viewer"), {}, { users: [viewer, { ...viewer, username: "other", rights: [] }] });
+    const other = sim!.seedToken({ owner: "other" });
+    const error = await rejection(api.revoke(other.id));
+    expect(error).toMatchObject({ kind: "forbidden", status: 403, details: { right: "Delete", mayHaveApplied: false } });
+    expect(error.message).toMatch(/Security realm Delete permission/);
+    expect(calls()).toEqual([`PATCH /api/latest/apitokens/${other.id}/revoke/ 403`]);
+  });
+
+  it("is a denial without re-login for a password session too", async () => {
+    const api = await setUp(password("viewer"), {}, { users: [viewer, { ...viewer, username: "other", rights: [] }] });
+    const other = sim!.seedToken({ owner: "other" });
+    expect(await rejection(api.revoke(other.id))).toMatchObject({ kind: "forbidden", details: { right: "Delete" } });
+    expect(calls()).toEqual(["POST /api/latest/token/ 200", `PATCH /api/latest/apitokens/${other.id}/revoke/ 403`]);
+  });
+
+  it("is a denial naming the missing right when the credential check passes", async () => {
+    const api = await setUp(apiToken("viewer"), {}, { users: [viewer, { ...viewer, username: "other", rights: [] }], denialsWithoutCode: true });
     const other = sim!.seedToken({ owner: "other" });
     const error = await rejection(api.revoke(other.id));
     expect(error).toMatchObject({ kind: "forbidden", status: 403, details: { right: "Delete", mayHaveApplied: false } });

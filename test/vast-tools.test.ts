@@ -42,7 +42,7 @@ describe("VAST tools", () => {
     const result = await h.call("create_token", { expiresIn: "30D" });
     expect(result.isError).toBeFalsy();
     const { token, secret, warnings } = structured(result);
-    expect(token).toMatchObject({ name: expect.stringMatching(/^admin_api_token \[ai \d{8}T\d{4}Z\]$/), owner: "admin", status: "Active" });
+    expect(token).toMatchObject({ name: expect.stringMatching(/^admin_api_token \[ai \d{8}T\d{4}Z n[a-z2-7]{5}\]$/), owner: "admin", status: "Active" });
     expect(secret).toMatch(new RegExp(`^${token.id}\\.[A-Za-z0-9]+$`));
     expect(warnings[0]).toMatch(/shown only now/);
     const expires = Date.parse(token.expires);

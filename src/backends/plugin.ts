@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { ServerSettings } from "../config.js";
+import type { DoctorCheck } from "../doctor/run.js";
 import type { BackendCapabilities } from "../core/token.js";
 import type { Tool } from "../tools/tool.js";
 import type { Backend, BackendDeps } from "./backend.js";
@@ -24,6 +25,8 @@ export interface BackendPlugin<Config extends BackendConfig = BackendConfig> {
   /** Every tool the backend offers (the hygiene tools are added to them). */
   tools: Load<readonly Tool<z.ZodObject, z.ZodObject, never>[]>;
   sandbox?: SandboxHook<Config>;
+  /** `<command> doctor`: the backend's checks of a configuration against its upstream (src/doctor/). */
+  doctor: Load<(config: Config, now: () => number) => BackendDoctor>;
   bundle: BundleCheck;
   /** The default backend: a credential its configuration reads, never used, for recording the stdio front's answers. */
   recordingEnv?: NodeJS.ProcessEnv;
@@ -31,6 +34,12 @@ export interface BackendPlugin<Config extends BackendConfig = BackendConfig> {
 
 /** A backend's configuration: the server settings, its own, and notes for the operator. */
 export type BackendConfig = ServerSettings & { notices: string[] };
+
+/** A backend's doctor: its checks in order, and what to let go of after them. */
+export interface BackendDoctor {
+  checks: DoctorCheck[];
+  close(): Promise<void>;
+}
 
 /** A module loaded on first use, so that start-up pays only for what its mode needs. */
 export type Load<T> = () => Promise<T>;

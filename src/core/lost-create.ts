@@ -5,12 +5,14 @@ import { ToolError } from "./errors.js";
 export interface LostCreate {
   /** As messages name it: "SolarNetwork", "VMS". */
   system: string;
-  /** The IDs of tokens the create may have made (new since it was sent, matching what it asked for). */
-  findOrphans(): Promise<string[]>;
+  /**
+   * The IDs of tokens the create made (new since it was sent, carrying its nonce), and why an empty
+   * result may prove nothing (e.g. the listing hides the owner's tokens, or holds new tokens that
+   * cannot be read).
+   */
+  findOrphans(): Promise<{ orphans: string[]; mayMiss?: string }>;
   /** What to say when that search fails too: how a person finds and ends the token. */
   unsearchable: string;
-  /** Set when an empty search proves nothing (the listing may hide the owner's tokens). */
-  searchMayMiss?: boolean;
   end: { verb: "delete" | "revoke"; tool: string; run(tokenId: string): Promise<unknown> };
   log: Logger;
 }
@@ -19,15 +21,16 @@ export interface LostCreate {
  * Ends what a lost create left behind, and says exactly what is left: never "try again" while a
  * token may exist, since that could leave two.
  */
-export async function resolveLostCreate({ system, findOrphans, unsearchable, searchMayMiss, end, log }: LostCreate): Promise<never> {
+export async function resolveLostCreate({ system, findOrphans, unsearchable, end, log }: LostCreate): Promise<never> {
   let orphans: string[];
+  let mayMiss: string | undefined;
   try {
-    orphans = await findOrphans();
+    ({ orphans, mayMiss } = await findOrphans());
   } catch {
     throw new ToolError(`No usable reply came to the create, and listing tokens to check failed too. ${unsearchable}`);
   }
-  if (orphans.length === 0 && searchMayMiss) {
-    throw new ToolError(`No usable reply came to the create, and ${system} lists no new token, but it may not show this server that owner's tokens. ${unsearchable}`);
+  if (orphans.length === 0 && mayMiss !== undefined) {
+    throw new ToolError(`No usable reply came to the create, and ${system} lists no token from it, but ${mayMiss}. ${unsearchable}`);
   }
   if (orphans.length === 0) {
     // The reply was lost, not the request: it may still be applied after this listing.
@@ -38,10 +41,10 @@ export async function resolveLostCreate({ system, findOrphans, unsearchable, sea
   const ended = end.verb === "delete" ? "deleted" : "revoked";
   const [orphan, ...others] = orphans as [string, ...string[]];
   if (others.length > 0) {
-    // One create makes one token: the others are someone else's (another client, a person at the
-    // same moment), and ending the wrong one would break what uses it.
+    // One create makes one token, and the nonce is this create's alone: a second match means the
+    // search cannot tell, and ending the wrong one would break what uses it.
     throw new ToolError(
-      `No usable reply came to the create, and ${system} holds ${orphans.length} new tokens that match it (${orphans.join(", ")}): at most one is this create's, whose secret no one has, and the others someone else's, so none was ${ended}. A person should ${end.verb} the one nothing uses before another is created.`,
+      `No usable reply came to the create, and ${system} holds ${orphans.length} new tokens that match it (${orphans.join(", ")}): at most one is this create's, whose secret no one has, so none was ${ended}. A person should ${end.verb} the one nothing uses before another is created.`,
     );
   }
   try {

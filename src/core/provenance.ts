@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { INVISIBLE_CHARACTERS } from "../safety/sanitize.js";
 
 /**
@@ -6,9 +6,13 @@ import { INVISIBLE_CHARACTERS } from "../safety/sanitize.js";
  * description on SolarNetwork, the name on VMS, which has nothing else), a short visible mark
  * that an assistant minted it and when:
  *
- *     [ai 20261203T0950Z]            minted by an assistant at 2026-12-03 09:50 UTC
- *     [ai 20261203T0950Z kq7x2ma]    ... for create_token's requestKey (a hash of it)
- *     [ai 20261203T0950Z rJhxND7ci]  ... as the successor of token JhxND7ci (rotate_token)
+ *     [ai 20261203T0950Z]                   minted by an assistant at 2026-12-03 09:50 UTC
+ *     [ai 20261203T0950Z n4fk2a]            ... by the create whose nonce is 4fk2a
+ *     [ai 20261203T0950Z n4fk2a kq7x2ma]    ... for create_token's requestKey (a hash of it)
+ *     [ai 20261203T0950Z n4fk2a rJhxND7ci]  ... as the successor of token JhxND7ci (rotate_token)
+ *
+ * The nonce is new for every create: a create whose reply was lost finds the token it made by it,
+ * never another client's token of the same name made in the same minute.
  *
  * It lives in the token itself, so it survives restarts and is seen from any machine. A person
  * who edits it away is respected: the token no longer counts as the assistant's.
@@ -17,29 +21,32 @@ import { INVISIBLE_CHARACTERS } from "../safety/sanitize.js";
 export interface Provenance {
   /** Epoch ms, to the minute. */
   mintedAt: number;
+  /** Five base32 characters, new for every create (`newNonce`). */
+  nonce?: string;
   /** `requestKeyHash` of create_token's requestKey. */
   requestKey?: string;
   /** The token this one succeeds (rotate_token). */
   rotatedFrom?: string;
 }
 
-const MARKER = /\[ai (\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z(?: k([a-z2-7]{7}))?(?: r([A-Za-z0-9-]{1,64}))?\]/;
+const MARKER = /\[ai (\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z(?: n([a-z2-7]{5}))?(?: k([a-z2-7]{7}))?(?: r([A-Za-z0-9-]{1,64}))?\]/;
 
 export function provenanceMarker(provenance: Provenance): string {
   const stamp = new Date(Math.floor(provenance.mintedAt / 60_000) * 60_000).toISOString().replace(/[-:]/g, "").slice(0, 13);
+  const nonce = provenance.nonce === undefined ? "" : ` n${provenance.nonce}`;
   const key = provenance.requestKey === undefined ? "" : ` k${provenance.requestKey}`;
   const from = provenance.rotatedFrom === undefined ? "" : ` r${provenance.rotatedFrom}`;
-  return `[ai ${stamp}Z${key}${from}]`;
+  return `[ai ${stamp}Z${nonce}${key}${from}]`;
 }
 
 /** The marker in a token's text, or undefined when it has none (never had, or a person removed it). */
 export function readProvenance(text: string | undefined): Provenance | undefined {
   const match = text === undefined ? null : MARKER.exec(text);
   if (!match) return undefined;
-  const [, year, month, day, hour, minute, requestKey, rotatedFrom] = match;
+  const [, year, month, day, hour, minute, nonce, requestKey, rotatedFrom] = match;
   const mintedAt = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute));
   if (Number.isNaN(mintedAt)) return undefined;
-  return { mintedAt, ...(requestKey ? { requestKey } : {}), ...(rotatedFrom ? { rotatedFrom } : {}) };
+  return { mintedAt, ...(nonce ? { nonce } : {}), ...(requestKey ? { requestKey } : {}), ...(rotatedFrom ? { rotatedFrom } : {}) };
 }
 
 /** `text` with the marker after it (one space between), or the marker alone. */
@@ -66,19 +73,27 @@ export function withoutMarker(text: string | undefined): string | undefined {
 
 /** Seven base32 characters of a requestKey's SHA-256: short enough for a VMS name, enough to tell keys apart. */
 export function requestKeyHash(requestKey: string): string {
-  const bytes = createHash("sha256").update(requestKey, "utf8").digest();
+  return base32(createHash("sha256").update(requestKey, "utf8").digest(), 7);
+}
+
+/** A create's nonce: five random base32 characters (2^25 values). */
+export function newNonce(): string {
+  return base32(randomBytes(4), 5);
+}
+
+function base32(bytes: Uint8Array, length: number): string {
   const alphabet = "abcdefghijklmnopqrstuvwxyz234567";
   let bits = 0;
   let value = 0;
   let out = "";
   for (const byte of bytes) {
-    value = (value << 8) | byte;
+    value = ((value << 8) | byte) & 0xffff;
     bits += 8;
-    while (bits >= 5 && out.length < 7) {
+    while (bits >= 5 && out.length < length) {
       out += alphabet[(value >>> (bits - 5)) & 31];
       bits -= 5;
     }
-    if (out.length === 7) break;
+    if (out.length === length) break;
   }
   return out;
 }

@@ -93,7 +93,7 @@ function tokenFindings(token: TokenSummary, options: ReviewOptions): Finding[] {
 
 function capFindings(tokens: readonly TokenSummary[], cap: number): Finding[] {
   const valid = new Map<string, number>();
-  for (const token of tokens) if (token.status === "Active") valid.set(token.owner, (valid.get(token.owner) ?? 0) + 1);
+  for (const { status, owner } of tokens) if (status === "Active" && owner !== undefined) valid.set(owner, (valid.get(owner) ?? 0) + 1);
   return [...valid]
     .filter(([, count]) => count >= cap - 1)
     .map(([owner, count]) => ({
@@ -110,7 +110,8 @@ function quoted(text: string): string {
 }
 
 function ownCredentialText(token: TokenSummary, { capabilities, backend }: ReviewOptions): string {
+  const owner = token.owner === undefined ? "its owner" : quoted(token.owner);
   return capabilities.hasPolicy
     ? `Token ${quoted(token.id)} is this server's own credential: an unrestricted User token, so it can read and change everything in the account, every token included. Keep its secret out of reach; anyone who can disable it stops this server.`
-    : `Token ${quoted(token.id)} is this server's own credential: it carries all of ${quoted(token.owner)}'s ${backend} permissions and counts toward ${quoted(token.owner)}'s token cap. Anyone who can revoke it stops this server.`;
+    : `Token ${quoted(token.id)} is this server's own credential: it carries all of ${owner}'s ${backend} permissions and counts toward ${owner}'s token cap. Anyone who can revoke it stops this server.`;
 }

@@ -28,7 +28,8 @@ export interface TokenSummary {
   id: string;
   name?: string;
   description?: string;
-  owner: string;
+  /** Undefined: the backend did not say. */
+  owner?: string;
   type?: string;
   created: string;
   expires?: string;
@@ -67,7 +68,7 @@ export interface TokenInventory {
   /** The arguments of create_token that make a successor: same type, scope, name (without its marker) and lifetime. */
   successorArguments(token: TokenSummary): Record<string, unknown>;
   /** Whether the operator lets this server write tokens of this owner (VAST_ALLOWED_OWNERS). */
-  ownerAllowed(owner: string, signal?: AbortSignal): Promise<boolean>;
+  ownerAllowed(owner: string | undefined, signal?: AbortSignal): Promise<boolean>;
   /** The backend's cap on valid tokens per owner, where it has one. */
   maxTokensPerOwner?(signal?: AbortSignal): Promise<number>;
 }

@@ -17,7 +17,8 @@ export interface TokenState {
   usable: boolean;
   /** When it stops being usable by itself, epoch ms; undefined: never. */
   until: number | undefined;
-  owner: string;
+  /** Undefined when the token system does not name it. */
+  owner: string | undefined;
   /** Whether the operator lets this server write tokens of this owner. */
   ownerAllowed: boolean;
   /** Whether this server signs in with it. */
@@ -141,7 +142,7 @@ function refuseOutsideOwners({ before, after, ownersSetting }: TokenChange): voi
   const setting = ownersSetting ?? "the owners this server may change";
   throw new RefusedError(
     setting,
-    `the token belongs to «${outside.owner.replace(/[«»]/g, "'")}», whose tokens this server may not change; nothing was sent. The operator can add the owner to ${setting}.`,
+    `the token belongs to ${outside.owner === undefined ? "an owner the token system does not name" : `«${outside.owner.replace(/[«»]/g, "'")}»`}, whose tokens this server may not change; nothing was sent. The operator can add the owner to ${setting}.`,
   );
 }
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { UserInputError } from "../core/errors.js";
-import { looksLikeMarker, requestKeyHash, type Provenance } from "../core/provenance.js";
+import { looksLikeMarker, newNonce, requestKeyHash, type Provenance } from "../core/provenance.js";
 import type { ToolContext } from "./tool.js";
 
 /** create_token's idempotency key, on every backend. */
@@ -23,6 +23,7 @@ export function refuseForgedMarker(field: string, text: string | undefined): voi
 export function mintProvenance(requestKey: string | undefined, { now, successorOf }: Pick<ToolContext, "now" | "successorOf">): Provenance {
   return {
     mintedAt: now(),
+    nonce: newNonce(),
     ...(requestKey === undefined ? {} : { requestKey: requestKeyHash(requestKey) }),
     ...(successorOf === undefined ? {} : { rotatedFrom: successorOf }),
   };

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { networkCause } from "../../core/network-cause.js";
 import type { Dispatcher } from "undici";
 import { delay, failedBeforeSending, headerValue, mayRetry, retryAfterMs, type TransportOptions } from "../../core/transport.js";
 import { ConnectionSlots } from "./connection-slots.js";
@@ -253,6 +254,7 @@ function transportError(
   timeout: AbortSignal,
   { replyStarted }: { replyStarted: boolean },
 ): SolarNetworkError {
+  const cause = networkCause(error, SOLARNETWORK_VARIABLES);
   // A request with a body may have been applied when the connection broke before the reply.
   const mayHaveApplied = request.method !== "GET" && (replyStarted || !failedBeforeSending(error));
   if (timeout.aborted) {
@@ -261,10 +263,12 @@ function transportError(
   if (request.signal?.aborted) {
     return new SolarNetworkError("cancelled", "The request was cancelled.", { mayHaveApplied });
   }
-  return new SolarNetworkError("network", "Could not reach SolarNetwork (the connection failed or was cut).", {
-    mayHaveApplied,
-  });
+  const why = cause ? `: ${cause.text}; ${cause.fix}.` : " (the connection failed or was cut).";
+  return new SolarNetworkError("network", `Could not reach SolarNetwork${why}`, { mayHaveApplied });
 }
+
+/** The variables a network failure's fix names. */
+export const SOLARNETWORK_VARIABLES = { url: "SN_URL", ca: ["NODE_EXTRA_CA_CERTS"] } as const;
 
 /** `now`: epoch ms, to read an HTTP-date Retry-After against. */
 function decodeReply(status: number, headers: Dispatcher.ResponseData["headers"], text: string, now: number): unknown {

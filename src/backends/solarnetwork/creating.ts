@@ -44,18 +44,24 @@ export interface Minted {
  * reply is resolved (its orphan found and deleted) rather than retried. The account's tokens are
  * read first, so that the orphan can only be a token that did not exist before.
  */
-export async function mintToken(plan: CreatePlan, requestedInfo: { name?: string; description: string }, deps: MintDeps): Promise<Minted> {
+export async function mintToken(
+  plan: CreatePlan,
+  requestedInfo: { name?: string; description: string; nonce?: string },
+  deps: MintDeps,
+): Promise<Minted> {
   const { tokens, guardrails, log, signal } = deps;
   // One fresh listing serves the operator's cap and, should the reply be lost, what was there before.
   const existing = await tokens.list({ fresh: true }, signal);
   refuseOverActiveCap(existing, guardrails);
   const before = new Set(existing.map((token) => token.id));
+  const { nonce } = requestedInfo;
+  const policy = nonce === undefined || plan.policy.notAfter === undefined ? plan.policy : { ...plan.policy, notAfter: stampedExpiry(plan.policy.notAfter, nonce) };
   let created;
   try {
-    created = await tokens.create(plan.type, plan.policy, signal);
+    created = await tokens.create(plan.type, policy, signal);
   } catch (error) {
     if (!isSolarNetworkError(error) || !error.details.mayHaveApplied) throw error;
-    return await removeOrphan(plan, before, deps);
+    return await removeOrphan({ ...plan, policy }, nonce, before, deps);
   }
   const warnings: string[] = [];
   let token = created.token;
@@ -76,23 +82,38 @@ export async function mintToken(plan: CreatePlan, requestedInfo: { name?: string
 }
 
 /**
- * A create with no usable reply may have made a token whose secret no one has. It has no name yet
- * (naming is a second call): find it (new since `before`, unnamed, of this type and policy) and
- * delete it again.
+ * A generate carries no name or description, so the create's nonce rides in the one field that can
+ * vary without changing what the token may do: its expiry's milliseconds, set at most a second
+ * earlier than asked. A lost reply's token is then found by it, never another client's token of the
+ * same type and policy made meanwhile.
  */
-function removeOrphan({ type, policy }: CreatePlan, before: ReadonlySet<string>, { tokens, log }: MintDeps): Promise<never> {
+export function stampedExpiry(notAfter: number, nonce: string): number {
+  const stamped = notAfter - (notAfter % 1000) + nonceMilliseconds(nonce);
+  return stamped <= notAfter ? stamped : stamped - 1000;
+}
+
+function nonceMilliseconds(nonce: string): number {
+  return Number.parseInt(nonce, 36) % 1000;
+}
+
+/**
+ * A create with no usable reply may have made a token whose secret no one has. It has no name yet
+ * (naming is a second call): find it (new since `before`, unnamed, of this type, its expiry
+ * carrying the nonce; without an expiry, of this very policy) and delete it again.
+ */
+function removeOrphan({ type, policy }: CreatePlan, nonce: string | undefined, before: ReadonlySet<string>, { tokens, log }: MintDeps): Promise<never> {
   const sent = JSON.stringify(buildPolicy(policy));
+  const carriesNonce = (token: Token) =>
+    nonce === undefined || policy.notAfter === undefined
+      ? JSON.stringify(buildPolicy(wirePolicy(token.policy))) === sent
+      : token.policy?.notAfter !== undefined && Date.parse(token.policy.notAfter) === policy.notAfter;
   return resolveLostCreate({
     system: "SolarNetwork",
-    findOrphans: async () =>
-      (await tokens.list({ type, fresh: true }))
-        .filter(
-          (token) =>
-            !before.has(token.id) &&
-            token.name === undefined &&
-            JSON.stringify(buildPolicy(wirePolicy(token.policy))) === sent,
-        )
+    findOrphans: async () => ({
+      orphans: (await tokens.list({ type, fresh: true }))
+        .filter((token) => !before.has(token.id) && token.name === undefined && carriesNonce(token))
         .map((token) => token.id),
+    }),
     unsearchable: `SolarNetwork may have made an unnamed ${type} token whose secret no one has: find it with list_tokens and delete it before creating another.`,
     end: { verb: "delete", tool: "delete_token", run: (id) => tokens.delete(id) },
     log,

@@ -20,6 +20,7 @@ export const solarNetworkPlugin = defineBackend({
   readConfig,
   credentialSecrets: (config) => (config.tokenSecret === undefined ? [] : [config.tokenSecret]),
   makeBackend: async () => (await import("./backend.js")).solarNetworkBackend,
+  doctor: async () => (await import("./doctor.js")).solarNetworkDoctor,
   capabilities: SOLARNETWORK_CAPABILITIES,
   tools: async () => (await import("./tools/index.js")).SOLARNETWORK_TOOLS,
   sandbox: { fileName: "sandbox-tokens.json", start: async () => (await import("./sandbox.js")).startSandbox },

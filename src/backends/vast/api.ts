@@ -2,24 +2,19 @@ import { z } from "zod";
 import { VastClient, vastPath, type VastQuery, type VastRequest } from "./client.js";
 import { isVastError, VastError } from "./errors.js";
 import { parseVastDuration } from "./expiry.js";
+import { isUnreadable, readApiToken, type ApiToken } from "./wire-token.js";
+
+export type { ApiToken } from "./wire-token.js";
 
 /**
  * VMS's API-token endpoints as typed calls. Timestamps come back as ISO 8601 UTC strings
  * (millisecond precision). No call ever returns a secret except `create`.
  */
 
-export interface ApiToken {
-  /** The 8-character token ID (never the secret). */
-  id: string;
-  name: string;
-  /** The owner's VMS user name. */
-  owner: string;
-  created: string;
-  /** Null: never expires. Expired is `expiryDate !== null && expiryDate < now`. */
-  expiryDate: string | null;
-  lastUsed: string | null;
-  revoked: boolean;
-  revocationTime: string | null;
+/** A listing: the tokens that could be read, and the IDs of those that could not. */
+export interface ApiTokenListing {
+  tokens: ApiToken[];
+  unreadable: string[];
 }
 
 export interface ListFilter {
@@ -71,51 +66,6 @@ export interface PasswordSettings {
   expirationEnabled?: boolean;
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
-
-/** Any RFC 3339 timestamp (fractions, `Z` or `±hh:mm`; also ISO's `±hhmm`) as ISO 8601 UTC, or undefined. A time without a zone is ambiguous: undefined. */
-export function parseRfc3339(text: string): string | undefined {
-  const match = RFC3339.exec(text);
-  if (!match) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const ms = Number(((match[7] ?? "") + "000").slice(0, 3));
-  const offsetMinutes = match[9] ? (match[9] === "-" ? -1 : 1) * (Number(match[10]) * 60 + Number(match[11])) : 0;
-  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59 || Math.abs(offsetMinutes) >= 24 * 60) return undefined;
-  const local = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  if (new Date(local).getUTCDate() !== day) return undefined; // e.g. 31 April
-  return new Date(local - offsetMinutes * 60_000).toISOString();
-}
-
-const timestamp = z.string().transform((text, ctx) => {
-  const iso = parseRfc3339(text);
-  if (iso === undefined) ctx.addIssue({ code: "custom", message: "not an RFC 3339 timestamp" });
-  return iso as string;
-});
-
-export const wireApiTokenSchema = z
-  .object({
-    id: z.string().min(1),
-    name: z.string(),
-    owner: z.string(),
-    created: timestamp,
-    expiry_date: timestamp.nullable(),
-    last_used: timestamp.nullable().optional(),
-    revoked: z.boolean(),
-    revocation_time: timestamp.nullable().optional(),
-  })
-  .transform(
-    (wire): ApiToken => ({
-      id: wire.id,
-      name: wire.name,
-      owner: wire.owner,
-      created: wire.created,
-      expiryDate: wire.expiry_date,
-      lastUsed: wire.last_used ?? null,
-      revoked: wire.revoked,
-      revocationTime: wire.revocation_time ?? null,
-    }),
-  );
-
 const createdSchema = z.object({ id: z.string().min(1), token: z.string().min(1) });
 const envelopeSchema = z.object({ results: z.array(z.unknown()), next: z.string().nullable().optional() });
 
@@ -127,15 +77,26 @@ const MAX_PAGES = 1000;
 export class VastTokenApi {
   constructor(readonly client: VastClient) {}
 
-  /** `GET apitokens/`, in VMS's (unspecified) order: sort client-side. */
-  async list(filter: ListFilter = {}, signal?: AbortSignal): Promise<ApiToken[]> {
+  /** `GET apitokens/`, in VMS's (unspecified) order: sort client-side. A token that cannot be read is listed as unreadable. */
+  async listing(filter: ListFilter = {}, signal?: AbortSignal): Promise<ApiTokenListing> {
     const query: [string, string][] = [];
     if (filter.owner !== undefined) query.push(["owner", filter.owner]);
     if (filter.archived) query.push(["archived", "true"]);
     if (filter.name !== undefined) query.push(["name", filter.name]);
     if (filter.ids !== undefined) query.push(["id__in", filter.ids.map(checkedId).join(",")]);
     const items = await this.#all({ method: "GET", path: "apitokens/", query, right: "View", signal });
-    return items.map(parseToken);
+    const listing: ApiTokenListing = { tokens: [], unreadable: [] };
+    for (const item of items) {
+      const read = readApiToken(item);
+      if (isUnreadable(read)) listing.unreadable.push(read.unreadable);
+      else listing.tokens.push(read);
+    }
+    return listing;
+  }
+
+  /** The tokens of `listing` that could be read. */
+  async list(filter: ListFilter = {}, signal?: AbortSignal): Promise<ApiToken[]> {
+    return (await this.listing(filter, signal)).tokens;
   }
 
   /** `GET apitokens/{id}/`, revoked tokens included; undefined when VMS has none (or hides it). */
@@ -265,9 +226,8 @@ function checkedId(id: string): string {
 }
 
 function parseToken(value: unknown): ApiToken {
-  const parsed = wireApiTokenSchema.safeParse(value);
-  if (!parsed.success) return badReply();
-  return parsed.data;
+  const read = readApiToken(value);
+  return isUnreadable(read) ? badReply() : read;
 }
 
 function badReply(): never {

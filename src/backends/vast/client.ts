@@ -1,4 +1,5 @@
 import type { Dispatcher } from "undici";
+import { networkCause } from "../../core/network-cause.js";
 import type { VastConfig, VastCredential, VastTlsConfig } from "./config.js";
 import { delay, mayRetry, type TransportOptions } from "../../core/transport.js";
 import { VastError, type SecurityRight, type VastErrorDetails } from "./errors.js";
@@ -12,9 +13,11 @@ import { VastError, type SecurityRight, type VastErrorDetails } from "./errors.j
  * and a 401/403 reply to it is reported (VMS rejects authentication before acting, so it was not
  * applied), not retried.
  *
- * A 403 means a bad credential or an RBAC denial. The client tells them apart by checking the
- * credential with `GET apitokens/` (always allowed for one's own tokens): failing, the credential
- * is unusable (`unauthorized`); passing, the action was denied (`forbidden`, naming the right).
+ * A 403 means a bad credential or an RBAC denial. A body carrying `permission_denied` (the code
+ * VMS's framework gives a denial, which VAST's Go client relies on) is a denial at once. Otherwise
+ * the client checks the credential with `GET apitokens/` (always allowed for one's own tokens):
+ * failing, the credential is unusable (`unauthorized`); passing, the action was denied
+ * (`forbidden`, naming the right).
  */
 
 export type VastQuery = ReadonlyArray<readonly [string, string]>;
@@ -26,7 +29,7 @@ export interface VastRequest {
   query?: VastQuery;
   /** Sent as an `application/json` body. */
   json?: unknown;
-  /** A create (`POST apitokens/`): never re-sent, and a 503 reply means the cap is reached. */
+  /** A create (`POST apitokens/`): never re-sent, nor its session renewed after sending. */
   create?: boolean;
   /** The Security realm right that a 403 RBAC denial of this request names. */
   right?: SecurityRight;
@@ -89,6 +92,7 @@ interface RawReply {
 
 const JSON_TYPE = "application/json";
 const CAP_MESSAGE = /max allowed api tokens/i;
+const PERMISSION_DENIED = /permission_denied/;
 
 export class VastClient {
   readonly #origin: URL;
@@ -181,6 +185,7 @@ export class VastClient {
         const generation = this.#sessionGeneration;
         const reply = await this.#send(request, authorization);
         if (reply.status !== 401 && reply.status !== 403) return decodeReply(request, reply);
+        if (reply.status === 403 && PERMISSION_DENIED.test(reply.text)) throw denial(request, reply);
         if (this.#scheme === "jwt" && !renewed && !request.create) {
           renewed = true;
           await this.#renewSession(generation);
@@ -271,14 +276,7 @@ export class VastClient {
       return new VastError("unauthorized", "The VMS session had expired, so the token was not created; it is safe to try again.", details);
     }
     if (!usable || reply.status === 401) return unusable();
-    const right = request.right;
-    return new VastError(
-      "forbidden",
-      right
-        ? `VMS denied this action: the credential's owner lacks the Security realm ${right} permission.`
-        : "VMS denied this action to the credential's owner (a missing VMS permission).",
-      { ...details, right },
-    );
+    return denial(request, reply);
   }
 
   async #credentialPasses(signal: AbortSignal | undefined): Promise<boolean> {
@@ -326,6 +324,18 @@ export class VastClient {
   }
 }
 
+/** A 403 that is an RBAC denial: the Security realm right the action needs, when known. */
+function denial(request: VastRequest, reply: RawReply): VastError {
+  const right = request.right;
+  return new VastError(
+    "forbidden",
+    right
+      ? `VMS denied this action: the credential's owner lacks the Security realm ${right} permission.`
+      : "VMS denied this action to the credential's owner (a missing VMS permission).",
+    { status: reply.status, mayHaveApplied: false, hint: upstreamHint(reply), right },
+  );
+}
+
 function transportError(
   error: unknown,
   method: string,
@@ -333,27 +343,20 @@ function transportError(
   timeout: AbortSignal,
   replyStarted: boolean,
 ): VastError {
-  const mayHaveApplied = method !== "GET" && (replyStarted || !isConnectRefused(error));
+  const cause = networkCause(error, VAST_VARIABLES);
+  const mayHaveApplied = method !== "GET" && (replyStarted || !cause?.notSent);
   if (timeout.aborted) return new VastError("timeout", "VMS did not answer in time.", { mayHaveApplied });
   if (cancel?.aborted) return new VastError("cancelled", "The request was cancelled.", { mayHaveApplied });
-  if (isCertificateError(error)) {
-    return new VastError("network", "The VMS certificate could not be verified: set VAST_CA_FILE to its CA bundle (PEM).", { mayHaveApplied: false });
-  }
-  return new VastError("network", "Could not reach VMS (the connection failed or was cut).", { mayHaveApplied });
+  if (cause?.certificate) return new VastError("network", `The VMS certificate was refused: ${cause.text}; ${cause.fix}.`, { mayHaveApplied: false });
+  const why = cause ? `: ${cause.text}; ${cause.fix}.` : " (the connection failed or was cut).";
+  return new VastError("network", `Could not reach VMS${why}`, { mayHaveApplied });
 }
 
-function isConnectRefused(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "UND_ERR_CONNECT_TIMEOUT" || isCertificateError(error);
-}
-
-function isCertificateError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === "string" && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME_INVALID/.test(code);
-}
+/** The variables a network failure's fix names. */
+export const VAST_VARIABLES = { url: "VAST_URL", ca: ["VAST_CA_FILE", "NODE_EXTRA_CA_CERTS"] } as const;
 
 /** Any 2xx → the reply; anything else → the matching `VastError`. 401 and 403 are handled before. */
-function decodeReply(request: Pick<VastRequest, "method" | "path" | "create">, reply: RawReply): VastReply {
+function decodeReply(request: Pick<VastRequest, "method" | "path">, reply: RawReply): VastReply {
   const { status } = reply;
   const write = request.method !== "GET";
   if (status >= 200 && status < 300) {
@@ -373,7 +376,9 @@ function decodeReply(request: Pick<VastRequest, "method" | "path" | "create">, r
       details,
     );
   }
-  if (status === 400 || status === 409 || status === 422) throw new VastError("validation", "VMS rejected the request's arguments as invalid.", details);
+  if (status === 400 || status === 409 || status === 422) {
+    throw new VastError("validation", "VMS rejected the request's arguments as invalid.", { ...details, fields: fieldErrors(reply.text) });
+  }
   if (status === 404) {
     if (upstreamMessage(reply.text) === undefined) {
       throw new VastError("not-found", "VMS has no such API path: check VAST_API_VERSION (API tokens need VAST 5.3 or later).", { ...details, unknownPath: true });
@@ -381,10 +386,13 @@ function decodeReply(request: Pick<VastRequest, "method" | "path" | "create">, r
     throw new VastError("not-found", "VMS has no such resource.", details);
   }
   if (status === 405) throw new VastError("upstream", `VMS does not allow ${request.method} on this path (HTTP 405).`, details);
+  // Only VMS's own cap message makes a 503 the cap: any other 429 or 5xx to a write that was sent
+  // (a proxy, an overloaded VMS) leaves its outcome unknown.
   if (status === 429) {
-    throw new VastError("rate-limited", "VMS asked us to slow down.", { ...details, retryAfterMs: parseRetryAfter(headerValue(reply.headers, "retry-after")) });
+    const retryAfterMs = parseRetryAfter(headerValue(reply.headers, "retry-after"));
+    throw new VastError("rate-limited", "VMS asked us to slow down.", { ...details, retryAfterMs, mayHaveApplied: write });
   }
-  if (status === 503 && (request.create || CAP_MESSAGE.test(upstreamMessage(reply.text) ?? ""))) {
+  if (status === 503 && CAP_MESSAGE.test(upstreamMessage(reply.text) ?? "")) {
     throw new VastError("cap-reached", "VMS refused the new token: its owner already holds the maximum number of valid API tokens.", details);
   }
   if (status >= 500) throw new VastError("upstream", `VMS failed with HTTP ${status}.`, { ...details, mayHaveApplied: write });
@@ -410,6 +418,21 @@ export function upstreamMessage(text: string): string | undefined {
     if (Array.isArray(field)) return typeof field[0] === "string" ? field[0] : undefined;
   }
   return undefined;
+}
+
+/** The names of the fields a DRF error body (`{"owner": ["…"]}`) holds errors for: names only, never their text. */
+function fieldErrors(text: string): string[] | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const fields = Object.entries(value as Record<string, unknown>)
+    .filter(([name, errors]) => Array.isArray(errors) && /^[a-z_]{1,40}$/.test(name))
+    .map(([name]) => name);
+  return fields.length > 0 ? fields : undefined;
 }
 
 function upstreamHint(reply: RawReply): string | undefined {

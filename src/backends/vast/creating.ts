@@ -1,6 +1,7 @@
 import { existingTokenNamed, mayHaveApplied, RefusedError, ToolError } from "../../core/errors.js";
+import { isVastError, type VastError } from "./errors.js";
 import { resolveLostCreate } from "../../core/lost-create.js";
-import type { Provenance } from "../../core/provenance.js";
+import { readProvenance, type Provenance } from "../../core/provenance.js";
 import type { Logger } from "../../log.js";
 import type { Guardrails } from "../../safety/guardrails.js";
 import { durationFor } from "./duration.js";
@@ -11,6 +12,8 @@ import type { VastToken, VastTokens } from "./tokens.js";
 export interface VastCreatePlan {
   /** The name to send, provenance marker included. */
   name: string;
+  /** This create's own nonce, in the name's marker: a lost reply's token is found by it. */
+  nonce: string | undefined;
   owner: string;
   /** Whether the token is for another user than the server's own: a person must allow it. */
   forAnotherOwner: boolean;
@@ -36,7 +39,7 @@ export function planVastCreate(
   }
   const warnings: string[] = [];
   const name = markedName(request.name ?? `${owner}_api_token`, provenance, warnings);
-  return { name, owner, forAnotherOwner: owner !== ownUser, warnings };
+  return { name, nonce: provenance.nonce, owner, forAnotherOwner: owner !== ownUser, warnings };
 }
 
 export interface VastMintDeps {
@@ -79,7 +82,7 @@ export async function mintVastToken(plan: VastCreatePlan, expiry: VastExpiryRequ
   const duration = expiry.expiry === undefined ? undefined : durationFor(expiry.expiry, from, await tokens.maxLifetimeMs(signal), expiry);
   // The credential's own user is VMS's default owner: named only when it is another.
   const request = { name: plan.name, owner: plan.forAnotherOwner ? plan.owner : undefined, expiry: duration };
-  const created = await createOrRevokeOrphan(request, plan.owner, before, deps);
+  const created = await createOrRevokeOrphan(request, plan, before, deps);
   if (before.some((token) => token.id === created.id) || created.id === deps.ownTokenId) throw existingTokenNamed("VMS", created.id);
   const warnings: string[] = [];
   let token = await readBack(created.id, deps);
@@ -119,31 +122,51 @@ export async function refuseOverCaps(
 }
 
 /**
- * A create whose reply was lost may have made a token whose secret no one has: find it (same name
- * and owner, absent before the call) and revoke it, so the failure leaves nothing behind.
+ * A create whose reply was lost may have made a token whose secret no one has: find it (the owner's,
+ * absent before the call, its name carrying this create's nonce) and revoke it, so the failure
+ * leaves nothing behind. Another client's token of the same name is never taken for it.
  */
 async function createOrRevokeOrphan(
   request: { name: string; owner?: string; expiry?: string },
-  owner: string,
+  { owner, nonce }: VastCreatePlan,
   before: readonly VastToken[],
   { tokens, signal, log }: VastMintDeps,
 ): Promise<{ id: string; secret: string }> {
   try {
     return await tokens.create(request, signal);
   } catch (error) {
+    if (request.owner !== undefined && isVastError(error, "validation")) throw ownerRefusal(request.owner, error);
     if (!mayHaveApplied(error)) throw error;
     const known = new Set(before.map((token) => token.id));
     return await resolveLostCreate({
       system: "VMS",
-      findOrphans: async () =>
-        (await tokens.list({ owner, includeRevoked: false })).filter((token) => !known.has(token.id) && token.name === request.name).map((token) => token.id),
+      async findOrphans() {
+        const listing = await tokens.listing({ owner, includeRevoked: false });
+        const orphans = listing.tokens.filter((token) => !known.has(token.id) && isFrom(token, request.name, nonce)).map((token) => token.id);
+        const unread = listing.unreadable.filter((id) => !known.has(id));
+        // VMS shows a manager without the View right only their own tokens: another owner's list may look empty.
+        const hidden = request.owner !== undefined && before.length === 0 && listing.tokens.length === 0;
+        const mayMiss = unread.length > 0 ? `it lists new tokens it sent in a form this server cannot read (${unread.join(", ")})` : hidden ? "it may not show this server that owner's tokens" : undefined;
+        return { orphans, mayMiss };
+      },
       unsearchable: `VMS may have made the token: call list_tokens and revoke any new token named «${request.name}» (its secret was never shown) before creating another.`,
-      // VMS shows a manager without the View right only their own tokens: another owner's list may look empty.
-      searchMayMiss: request.owner !== undefined && before.length === 0,
       end: { verb: "revoke", tool: "revoke_token", run: (id) => tokens.revoke(id) },
       log,
     });
   }
+}
+
+/** VMS refused a create for another owner: when its reply names the owner field, VMS does not know that user. */
+function ownerRefusal(owner: string, error: VastError): ToolError {
+  if (error.details.fields?.includes("owner")) {
+    return new ToolError(`VMS refused the create: it knows no user «${owner}» to own the token (owner takes a VMS manager's user name). Nothing was created.`);
+  }
+  return new ToolError(`VMS rejected the create's arguments: the name, the expiry, or the owner «${owner}», which VMS may not know. Nothing was created.`);
+}
+
+/** Whether `token` is the one a create sent as `name` made: by its nonce, or by its whole name when the create had none. */
+function isFrom(token: VastToken, name: string, nonce: string | undefined): boolean {
+  return nonce === undefined ? token.name === name : readProvenance(token.name)?.nonce === nonce;
 }
 
 async function readBack(tokenId: string, { tokens, signal }: VastMintDeps): Promise<VastToken | undefined> {

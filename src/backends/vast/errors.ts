@@ -30,6 +30,8 @@ export interface VastErrorDetails {
   right?: SecurityRight;
   /** not-found: VMS has no such API path at all (an HTML 404), rather than no such token. */
   unknownPath?: boolean;
+  /** validation: the request fields VMS named in its error body (names only, from a fixed pattern). */
+  fields?: string[];
   /** rate-limited: how long VMS asked us to wait. */
   retryAfterMs?: number;
   /** At most 120 printable ASCII characters of VMS's own message, for logs; untrusted. */

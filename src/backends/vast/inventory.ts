@@ -1,3 +1,4 @@
+import { ToolError } from "../../core/errors.js";
 import { readProvenance, withoutMarker } from "../../core/provenance.js";
 import { sameLifetime, type TokenInventory, type TokenSummary } from "../../core/token.js";
 import type { VastToken, VastTokens } from "./tokens.js";
@@ -11,6 +12,9 @@ export function vastInventory(tokens: VastTokens): TokenInventory {
     retire: (tokenId, signal) => tokens.revoke(tokenId, signal),
     ownerAllowed: (owner, signal) => ownerAllowed(tokens, owner, signal),
     successorArguments(token) {
+      if (token.owner === undefined) {
+        throw new ToolError(`VMS does not say who owns token ${token.id}, so a successor for the same owner cannot be made here; create one with create_token, naming the owner. Nothing was changed.`);
+      }
       const expiresIn = sameLifetime(token);
       const name = withoutMarker(token.name);
       return {
@@ -24,7 +28,9 @@ export function vastInventory(tokens: VastTokens): TokenInventory {
 }
 
 /** The server's own user, and the owners of VAST_ALLOWED_OWNERS: the only ones whose tokens this server writes. */
-export async function ownerAllowed(tokens: VastTokens, owner: string, signal?: AbortSignal): Promise<boolean> {
+export async function ownerAllowed(tokens: VastTokens, owner: string | undefined, signal?: AbortSignal): Promise<boolean> {
+  // An owner VMS does not name cannot be shown to be one of them.
+  if (owner === undefined) return false;
   return tokens.allowedOwners.includes(owner) || owner === (await tokens.ownUser(signal));
 }
 

@@ -16,7 +16,7 @@ export function markedName(name: string, provenance: Provenance, warnings: strin
 }
 
 /** A rename of a token that had `previous`: its marker carried over. */
-export function renamed(name: string, previous: string, warnings: string[]): string {
+export function renamed(name: string, previous: string | undefined, warnings: string[]): string {
   const provenance = readProvenance(previous);
   return provenance ? markedName(withoutMarker(name) ?? name, provenance, warnings) : name;
 }

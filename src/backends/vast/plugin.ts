@@ -26,6 +26,7 @@ export const vastPlugin = defineBackend<VastConfig & ServerSettings>({
   // The whole API token and its secret part: a bearer must be neither.
   credentialSecrets: ({ credential }) => (credential.kind === "api-token" ? [`${credential.tokenId}.${credential.secret}`, credential.secret] : [credential.password]),
   makeBackend: async () => (await import("./backend.js")).vastBackend,
+  doctor: async () => (await import("./doctor.js")).vastDoctor,
   capabilities: VAST_CAPABILITIES,
   tools: async () => (await import("./tools/index.js")).VAST_TOOLS,
   sandbox: { fileName: "vast-sandbox.json", start: async () => (await import("./sandbox.js")).startVastSandbox },

@@ -16,8 +16,8 @@ export function renderVastTokens(tokens: readonly VastToken[], mode: Exclude<Dis
   const rows = tokens.map((token): Cell[] => [
     token.id,
     ...(secret === undefined ? [] : [secret]),
-    token.name,
-    token.owner,
+    token.name ?? "unknown",
+    token.owner ?? "unknown",
     token.created,
     token.expires ?? "never",
     token.lastUsed ?? "never",

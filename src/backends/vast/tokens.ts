@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ToolError } from "../../core/errors.js";
+import { sanitizeText } from "../../safety/sanitize.js";
 import type { ApiToken, PasswordSettings, VastTokenApi, VmsCluster } from "./api.js";
 import type { VastCredential } from "./config.js";
 
@@ -14,8 +15,8 @@ export type VastTokenStatus = (typeof VAST_TOKEN_STATUSES)[number];
 
 export const vastTokenSchema = z.object({
   id: z.string().describe("The 8-character token ID"),
-  name: z.string(),
-  owner: z.string().describe("The VMS manager whose permissions the token carries"),
+  name: z.string().optional().describe("Absent: VMS did not say"),
+  owner: z.string().optional().describe("The VMS manager whose permissions the token carries; absent: VMS did not say"),
   created: z.string().describe("ISO 8601 UTC"),
   expires: z.string().optional().describe("ISO 8601 UTC; absent: never expires"),
   lastUsed: z.string().optional().describe("Last authentication with it, ISO 8601 UTC"),
@@ -38,6 +39,15 @@ export interface VastCreateRequest {
   expiry?: string;
 }
 
+/** A listing as the tools show it: the tokens VMS sent that could be read, and what to say about the rest. */
+export interface VastListing {
+  tokens: VastToken[];
+  /** IDs of listed tokens that could not be read (left out of `tokens`). */
+  unreadable: string[];
+  /** What a person should know about how the listing was read. */
+  notes: string[];
+}
+
 /** VMS's default cap on valid tokens per user, used when the cluster will not say. */
 export const DEFAULT_MAX_TOKENS_PER_USER = 5;
 
@@ -47,8 +57,10 @@ export interface VastTokens {
   readonly allowedOwners: readonly string[];
   /** The user name of the server's own credential. */
   ownUser(signal?: AbortSignal): Promise<string>;
-  /** Tokens matching the filter, in creation order. */
+  /** Tokens matching the filter, in creation order; one that cannot be read is left out. */
   list(filter: VastTokenFilter, signal?: AbortSignal): Promise<VastToken[]>;
+  /** As `list`, saying which tokens could not be read and how times were read. */
+  listing(filter: VastTokenFilter, signal?: AbortSignal): Promise<VastListing>;
   /** One token (revoked ones included), or undefined when VMS has none with this ID. */
   get(tokenId: string, signal?: AbortSignal): Promise<VastToken | undefined>;
   /** Mints a token; never retried. The secret is the whole `ID.SECRET`. */
@@ -94,8 +106,20 @@ export class VmsTokens implements VastTokens {
   }
 
   async list(filter: VastTokenFilter, signal?: AbortSignal): Promise<VastToken[]> {
-    const tokens = await this.api.list({ owner: filter.owner, archived: filter.includeRevoked }, signal);
-    return tokens.map((token) => this.#shown(token)).sort((a, b) => Date.parse(a.created) - Date.parse(b.created));
+    return (await this.listing(filter, signal)).tokens;
+  }
+
+  async listing(filter: VastTokenFilter, signal?: AbortSignal): Promise<VastListing> {
+    const { tokens, unreadable } = await this.api.listing({ owner: filter.owner, archived: filter.includeRevoked }, signal);
+    const zoneless = tokens.filter((token) => token.expiryReadAsUtc).map((token) => sanitizeText(token.id, 16));
+    return {
+      tokens: tokens.map((token) => this.#shown(token)).sort((a, b) => Date.parse(a.created) - Date.parse(b.created)),
+      unreadable,
+      notes: [
+        ...(unreadable.length === 0 ? [] : [`VMS listed ${unreadable.length === 1 ? "a token" : `${unreadable.length} tokens`} this server cannot read, left out here: ${unreadable.join(", ")}.`]),
+        ...(zoneless.length === 0 ? [] : [`VMS sent the expiry of ${zoneless.join(", ")} without a time zone: read as UTC, as VMS documents expiry ("creation date in UTC + period").`]),
+      ],
+    };
   }
 
   async get(tokenId: string, signal?: AbortSignal): Promise<VastToken | undefined> {
@@ -133,8 +157,8 @@ export class VmsTokens implements VastTokens {
   #shown(token: ApiToken): VastToken {
     return {
       id: token.id,
-      name: token.name,
-      owner: token.owner,
+      ...(token.name === undefined ? {} : { name: token.name }),
+      ...(token.owner === undefined ? {} : { owner: token.owner }),
       created: token.created,
       ...(token.expiryDate === null ? {} : { expires: token.expiryDate }),
       ...(token.lastUsed === null ? {} : { lastUsed: token.lastUsed }),

@@ -14,6 +14,7 @@ import {
   type VmsUser,
 } from "./state.js";
 import { cut, faultQueue, readBody, replyTimers } from "../plumbing.js";
+import { noOddities, type VmsOddities } from "./oddities.js";
 import { handleVmsRequest, tokenJson, type VmsReply } from "./vms.js";
 import { vmsDurationMs } from "./duration.js";
 
@@ -40,6 +41,8 @@ export interface VmsSimulatorOptions {
   refreshLifetimeMs?: number;
   /** Simulate the schema's reading that even one's own tokens need the Security realm rights. */
   ownTokensNeedRights?: boolean;
+  /** RBAC denials carrying only DRF's text, without `code: permission_denied`. */
+  denialsWithoutCode?: boolean;
   /** Simulate a `login/` that answers an API token with 401 (only password and session logins). */
   loginRefusesApiTokens?: boolean;
   /** A JSON file holding the whole state (mode 0600): loaded at start when present, saved on change. */
@@ -109,6 +112,8 @@ export interface VmsSimulator {
   tokenJson(id: string): Record<string, unknown> | undefined;
   /** Queues a fault; each applies once, to the next request it matches. */
   injectFault(fault: VmsFault): void;
+  /** Odd token JSON VMS's schema allows, on until switched off: a zone-less expiry, a null owner, an unreadable token. */
+  readonly oddities: VmsOddities;
   close(): Promise<void>;
 }
 
@@ -131,6 +136,8 @@ export async function startVmsSimulator(options: VmsSimulatorOptions = {}): Prom
     refreshLifetimeMs: options.refreshLifetimeMs ?? 86_400_000,
     ownTokensNeedRights: options.ownTokensNeedRights ?? false,
     loginRefusesApiTokens: options.loginRefusesApiTokens ?? false,
+    oddities: noOddities(),
+    denialsWithoutCode: options.denialsWithoutCode ?? false,
   };
   const requests: { -readonly [K in keyof RecordedVmsRequest]: RecordedVmsRequest[K] }[] = [];
   const faults = faultQueue<VmsFault>(
@@ -257,6 +264,7 @@ export async function startVmsSimulator(options: VmsSimulatorOptions = {}): Prom
       return token && tokenJson(token);
     },
     injectFault: faults.push,
+    oddities: context.oddities,
     close: () => timers.close(server),
   };
 }

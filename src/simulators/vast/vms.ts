@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { vmsDurationMs } from "./duration.js";
 import type { SecurityRight } from "../../backends/vast/errors.js";
+import { withOddities, type VmsOddities } from "./oddities.js";
 import { newTokenId, randomAlphanumeric, type VmsState, type VmsToken, type VmsUser } from "./state.js";
 
 /**
@@ -38,6 +39,10 @@ export interface VmsContext {
   ownTokensNeedRights: boolean;
   /** VMS's possible reading that `login/` serves only password and session logins: 401 to an API token. */
   loginRefusesApiTokens: boolean;
+  /** Odd but schema-valid token JSON, switched on by tests. */
+  oddities: VmsOddities;
+  /** RBAC denials without `code: permission_denied`, only DRF's text: the client must probe the credential. */
+  denialsWithoutCode: boolean;
 }
 
 const JSON_TYPE = "application/json";
@@ -51,7 +56,9 @@ const json = (status: number, value: unknown, changed = false): VmsReply => ({
   changed,
 });
 const detail = (status: number, text: string) => json(status, { detail: text });
-const denied = () => detail(403, "You do not have permission to perform this action.");
+/** An RBAC denial: DRF's PermissionDenied, whose code VAST's Go client looks for (vast-sources.md §2, point 15). */
+const denied = (ctx: Pick<VmsContext, "denialsWithoutCode">) =>
+  json(403, { detail: "You do not have permission to perform this action.", ...(ctx.denialsWithoutCode ? {} : { code: "permission_denied" }) });
 const NOT_FOUND_HTML: VmsReply = {
   status: 404,
   headers: { "Content-Type": "text/html; charset=utf-8" },
@@ -110,13 +117,13 @@ export function handleVmsRequest(request: VmsRequest, ctx: VmsContext): VmsReply
       }
       return json(200, { username: user.username, user_type: user.userType, tenant: user.tenant ?? null });
     case "vms-list":
-      return user.readsSettings ? json(200, [vmsJson(ctx)]) : denied();
+      return user.readsSettings ? json(200, [vmsJson(ctx)]) : denied(ctx);
     case "vms":
       if (route.id !== "1") return detail(404, "Not found.");
-      return user.readsSettings ? json(200, vmsJson(ctx)) : denied();
+      return user.readsSettings ? json(200, vmsJson(ctx)) : denied(ctx);
     case "pwd-settings":
       if (route.id !== "1") return detail(404, "Not found.");
-      if (!user.readsSettings) return denied();
+      if (!user.readsSettings) return denied(ctx);
       return json(200, {
         pwd_expiration_timeout: ctx.state.settings.pwdExpirationTimeout,
         pwd_expiration_timeout_enabled: ctx.state.settings.pwdExpirationTimeoutEnabled,
@@ -179,7 +186,8 @@ function authenticate(request: VmsRequest, ctx: VmsContext): { user: VmsUser } |
   } else if (scheme === "Bearer") {
     const claims = verifyJwt(value, "access", ctx);
     user = claims && findUser(ctx, claims.sub);
-    if (!user) return json(401, { detail: "Given token not valid for any token type", code: "token_not_valid" });
+    // VMS answers a bad JWT with 403, as vast-csi sees it (vast-sources.md §4.5).
+    if (!user) return json(403, { detail: "Given token not valid for any token type", code: "token_not_valid", messages: [{ message: "Token is invalid or expired" }] });
   } else {
     return detail(403, "Authentication credentials were not provided.");
   }
@@ -268,12 +276,12 @@ function listTokens(request: VmsRequest, ctx: VmsContext, user: VmsUser): VmsRep
       (name === null || token.name === name) &&
       (ids === undefined || ids.includes(token.id)),
   );
-  return json(200, tokens.map(tokenJson));
+  return json(200, tokens.map((token) => withOddities(tokenJson(token), ctx.oddities)));
 }
 
 function showToken(id: string, ctx: VmsContext, user: VmsUser): VmsReply {
   const token = ctx.state.tokens.find((candidate) => candidate.id === id);
-  return token && canSee(user, token, ctx) ? json(200, tokenJson(token)) : detail(404, "Not found.");
+  return token && canSee(user, token, ctx) ? json(200, withOddities(tokenJson(token), ctx.oddities)) : detail(404, "Not found.");
 }
 
 function createToken(request: VmsRequest, ctx: VmsContext, user: VmsUser): VmsReply {
@@ -284,7 +292,7 @@ function createToken(request: VmsRequest, ctx: VmsContext, user: VmsUser): VmsRe
   if (ownerName !== undefined && typeof ownerName !== "string") return json(400, { owner: ["Not a valid string."] });
   const owner = ownerName === undefined ? user : findUser(ctx, ownerName);
   if (!owner) return json(400, { owner: ["User does not exist."] });
-  if (!mayAct(user, owner, "Create", ctx)) return denied();
+  if (!mayAct(user, owner, "Create", ctx)) return denied(ctx);
   const nameError = checkName(name);
   if (nameError) return nameError;
   const created = ctx.now;
@@ -310,7 +318,7 @@ function createToken(request: VmsRequest, ctx: VmsContext, user: VmsUser): VmsRe
 function modifyToken(id: string, request: VmsRequest, ctx: VmsContext, user: VmsUser): VmsReply {
   const token = ctx.state.tokens.find((candidate) => candidate.id === id);
   if (!token || !canSee(user, token, ctx)) return json(404, "API key not found");
-  if (!mayAct(user, findUser(ctx, token.owner), "Edit", ctx)) return denied();
+  if (!mayAct(user, findUser(ctx, token.owner), "Edit", ctx)) return denied(ctx);
   const body = readJson(request);
   if ("status" in body) return body;
   const { name, expiry_date: expiry } = (body.value ?? {}) as Record<string, unknown>;
@@ -326,7 +334,7 @@ function modifyToken(id: string, request: VmsRequest, ctx: VmsContext, user: Vms
 function revokeToken(id: string, ctx: VmsContext, user: VmsUser): VmsReply {
   const token = ctx.state.tokens.find((candidate) => candidate.id === id);
   if (!token || !canSee(user, token, ctx)) return detail(404, "Api token not found");
-  if (!mayAct(user, findUser(ctx, token.owner), "Delete", ctx)) return denied();
+  if (!mayAct(user, findUser(ctx, token.owner), "Delete", ctx)) return denied(ctx);
   const changed = !token.revoked;
   if (changed) {
     token.revoked = true;

@@ -11,7 +11,7 @@ export function shownSummary(token: TokenSummary): TokenSummary {
   return {
     ...token,
     id: sanitizeText(token.id, 64),
-    owner: sanitizeText(token.owner, 80),
+    ...(token.owner === undefined ? {} : { owner: sanitizeText(token.owner, 80) }),
     ...(token.name === undefined ? {} : { name: sanitizeText(token.name, 80) }),
   };
 }

@@ -51,7 +51,8 @@ export const createToken = defineTool({
     if (repeated) return repeated;
     await delivery.prepare();
     await allowChange(createChange(plan), context);
-    const info = { name: input.name, description: withMarker(input.description, mintProvenance(input.requestKey, context)) };
+    const provenance = mintProvenance(input.requestKey, context);
+    const info = { name: input.name, description: withMarker(input.description, provenance), nonce: provenance.nonce };
     // Named inside the section too, so a parallel create with the same requestKey finds the marker.
     const minted = await exclusive(async () => (await reuse()) ?? (await mintToken(plan, info, { tokens, guardrails, log, signal })));
     if (!("secret" in minted)) return minted;

@@ -33,16 +33,16 @@ export const listVastTokens = defineTool({
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async run(input, { tokens, signal, redact, progress }) {
-    const all = await tokens.list({ owner: input.owner, includeRevoked: input.includeRevoked }, signal);
+    const { tokens: all, notes } = await tokens.listing({ owner: input.owner, includeRevoked: input.includeRevoked }, signal);
     const show = (token: (typeof all)[number]) => {
       const clean = sanitizeVastToken(token);
       return { ...clean, mintedByAssistant: readProvenance(clean.name) !== undefined };
     };
     const needle = input.search?.toLowerCase();
     // Matched against what is shown, never the raw fields: a search must not read a hidden value back.
-    const matches = needle ? (token: ReturnType<typeof show>) => [token.id, token.name, token.owner].some((f) => redact(f).toLowerCase().includes(needle)) : undefined;
+    const matches = needle ? (token: ReturnType<typeof show>) => [token.id, token.name, token.owner].some((f) => f !== undefined && redact(f).toLowerCase().includes(needle)) : undefined;
     const page = shownPage(all, show, { mintedByAssistant: input.mintedByAssistant, matches }, input, progress);
-    const structured = { ...page, warnings: [] as string[] };
-    return { structured, text: tokensText(structured, input.displayMode, page.tokens, [pageSummary(page)]) };
+    const structured = { ...page, warnings: notes };
+    return { structured, text: tokensText(structured, input.displayMode, page.tokens, [pageSummary(page), ...notes]) };
   },
 });

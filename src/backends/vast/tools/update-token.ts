@@ -54,7 +54,9 @@ export const updateVastToken = defineTool({
     const plan = planVastUpdate(current, { name: input.name, expiry, expiresIn: input.expiresIn }, maxLifetimeMs);
     const verdict = await allowChange(await updateChange(current, expiry, context), context);
     const apply = async () => {
-      if (verdict.entersUsable) await refuseOverCaps(current.owner, await tokens.list({ owner: current.owner, includeRevoked: false }, signal), context);
+      // Judged above: a token made valid again has an owner this server may write for, so VMS names it.
+      const owner = current.owner ?? "";
+      if (verdict.entersUsable) await refuseOverCaps(owner, await tokens.list({ owner, includeRevoked: false }, signal), context);
       return await applyVastUpdate(current, plan, tokens, signal);
     };
     // A token made valid again is checked against the caps and changed with no parallel create or revival in between.
