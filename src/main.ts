@@ -36,7 +36,8 @@ Configuration comes from the environment (credentials never from flags):
 Limits on what an assistant may do (see the README's security model):
   SN_MCP_MAX_LIFETIME     longest expiry it may set, e.g. 90D (also the default for a create)
   SN_MCP_MAX_ACTIVE_TOKENS  cap on active tokens in the account
-  SN_MCP_WITHOUT_ELICITATION  refuse or proceed (default): widening changes when the client cannot ask
+  SN_MCP_WITHOUT_ELICITATION  refuse or proceed (default): changes that need a question when the
+                          client cannot ask (a change to the server's own token is refused either way)
   SN_MCP_RATE_LIMIT_READS, SN_MCP_RATE_LIMIT_WRITES  calls a minute (default 120, 20; 0: none)
 ${BACKENDS.map((backend) => backend.help.variables).join("")}With --http, one of:
   SN_MCP_HTTP_TOKEN       the bearer secret clients send (Authorization: Bearer ...),
