@@ -78,11 +78,11 @@ describe("reads", () => {
     h.solarUser.injectFault({ kind: "delay", ms: 10_000 });
     const controller = new AbortController();
     const call = h.client.callTool({ name: "list_tokens", arguments: {} }, undefined, { signal: controller.signal });
-    await vi.waitFor(() => expect(h.solarUser.requests.length).toBeGreaterThan(0));
+    await vi.waitFor(() => expect(h.solarUser.requests.length).toBeGreaterThan(0), { timeout: 20_000 });
     controller.abort();
     await expect(call).rejects.toThrow();
     // The abort reached the HTTP request: the tool gave up long before the held reply.
-    await vi.waitFor(() => expect(h.logs.join("\n")).toMatch(/The request was cancelled/));
+    await vi.waitFor(() => expect(h.logs.join("\n")).toMatch(/The request was cancelled/), { timeout: 20_000 });
   });
 });
 
@@ -95,11 +95,11 @@ describe("a create", () => {
     const call = h.client.callTool({ name: "create_token", arguments: { type: "ReadNodeData", nodeIds: [1] } }, undefined, {
       signal: controller.signal,
     });
-    await vi.waitFor(() => expect(tokenCalls(h, "/generate/ReadNodeData")).toBe(1));
+    await vi.waitFor(() => expect(tokenCalls(h, "/generate/ReadNodeData")).toBe(1), { timeout: 20_000 });
     controller.abort();
     await expect(call).rejects.toThrow();
     release.resolve();
-    await vi.waitFor(() => expect(h.logs.join("\n")).toMatch(/ending a new token whose secret cannot be delivered.*The call was cancelled/));
+    await vi.waitFor(() => expect(h.logs.join("\n")).toMatch(/ending a new token whose secret cannot be delivered.*The call was cancelled/), { timeout: 20_000 });
     expect(h.logs.join("\n")).not.toMatch(/Check the network|setting the new token's name failed/);
     const deletes = h.solarUser.requests.filter((q) => q.method === "DELETE");
     expect(deletes).toHaveLength(1);

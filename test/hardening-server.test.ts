@@ -144,7 +144,7 @@ describe("a write queued behind slow requests", () => {
     try {
       for (let i = 0; i < 4; i++) solarUser.injectFault({ match: { pathEndsWith: "/find" }, kind: "hold", release: release.promise });
       const slow = Array.from({ length: 4 }, () => tokens.list({}));
-      await vi.waitFor(() => expect(solarUser.requests.filter((r) => r.path.endsWith("/find"))).toHaveLength(4));
+      await vi.waitFor(() => expect(solarUser.requests.filter((r) => r.path.endsWith("/find"))).toHaveLength(4), { timeout: 20_000 });
       const error = await tokens.create("ReadNodeData", { nodeIds: [1] }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(SolarNetworkError);
       expect((error as SolarNetworkError).kind).toBe("busy");

@@ -178,7 +178,7 @@ describe("HTTP sessions", () => {
     const reply = await post(s.mode, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: {} }), bearer);
     expect(reply.status).toBe(400);
     expect(reply.headers.get("mcp-session-id")).toBeNull();
-    await vi.waitFor(() => expect(s.mode.sessions).toBe(0));
+    await vi.waitFor(() => expect(s.mode.sessions).toBe(0), { timeout: 20_000 });
   });
 
   it("requests outside a session are still served statelessly, in JSON", async () => {
@@ -209,7 +209,7 @@ describe("HTTP sessions", () => {
     s.solarUser.injectFault({ kind: "hold", release: release.promise, match: { method: "GET", pathEndsWith: `${TOKENS_PATH}/find` } });
     const call = (id: number) => post(s.mode, JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "list_tokens", arguments: {} } }), bearer);
     const first = call(1);
-    await vi.waitFor(() => expect(s.solarUser.requests.some((request) => request.path.endsWith("/find"))).toBe(true));
+    await vi.waitFor(() => expect(s.solarUser.requests.some((request) => request.path.endsWith("/find"))).toBe(true), { timeout: 20_000 });
     const replies = await Promise.all([call(2), call(3)]);
     release.resolve();
     replies.push(await first);
@@ -242,7 +242,7 @@ describe("HTTP sessions", () => {
       const release = gate();
       s.solarUser.injectFault({ kind: "hold", release: release.promise, match: { method: "GET", pathEndsWith: `${TOKENS_PATH}/find` } });
       const call = busy.call("list_tokens");
-      await vi.waitFor(() => expect(s.solarUser.requests.some((request) => request.path.endsWith("/find"))).toBe(true));
+      await vi.waitFor(() => expect(s.solarUser.requests.some((request) => request.path.endsWith("/find"))).toBe(true), { timeout: 20_000 });
 
       const refused = await post(s.mode, INITIALIZE, bearer);
       expect(refused.status).toBe(503);

@@ -306,7 +306,7 @@ describe("HTTP mode (Streamable HTTP at /mcp)", () => {
       const seen = r.solarUser.requests.length;
       const call = client.callTool({ name: "list_tokens", arguments: {} }) as Promise<CallToolResult>;
       // The call has reached SolarUser, which holds its reply.
-      await vi.waitFor(() => expect(r.solarUser.requests.slice(seen).some((q) => q.path.endsWith(FIND_PATH))).toBe(true));
+      await vi.waitFor(() => expect(r.solarUser.requests.slice(seen).some((q) => q.path.endsWith(FIND_PATH))).toBe(true), { timeout: 20_000 });
       expect(r.mode.listener.inFlight).toBe(1);
 
       const stopping = r.mode.shutdown();
@@ -330,7 +330,7 @@ describe("HTTP mode (Streamable HTTP at /mcp)", () => {
       // A stateless call, so that the cut fails its request (a session's SSE stream cut leaves the SDK client waiting).
       const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_tokens", arguments: {} } });
       const call = raw(r.url, { headers: authorized(), body });
-      await vi.waitFor(() => expect(r.solarUser.requests.slice(seen).some((q) => q.path.endsWith(FIND_PATH))).toBe(true));
+      await vi.waitFor(() => expect(r.solarUser.requests.slice(seen).some((q) => q.path.endsWith(FIND_PATH))).toBe(true), { timeout: 20_000 });
       const failed = expect(call).rejects.toThrow();
       await r.mode.shutdown();
       await failed;

@@ -121,6 +121,6 @@ describe("progressFor", () => {
     ]);
     call.sendNotification.mockRejectedValueOnce(new Error("gone"));
     progress(3, 3, "three");
-    await vi.waitFor(() => expect(failures).toHaveLength(1));
+    await vi.waitFor(() => expect(failures).toHaveLength(1), { timeout: 20_000 });
   });
 });

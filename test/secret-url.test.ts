@@ -129,7 +129,7 @@ describe("url secret delivery (SolarNetwork)", () => {
     expect(page.status).toBe(200);
     expectPageHeaders(page.headers);
     // The client is told the page was opened, so it can close its prompt.
-    await vi.waitFor(() => expect(person.completed).toEqual([prompt!.elicitationId]));
+    await vi.waitFor(() => expect(person.completed).toEqual([prompt!.elicitationId]), { timeout: 20_000 });
     expect(lineValue(page.body, "SN_TOKEN")).toBe(out.token.id);
     const secret = lineValue(page.body, "SN_TOKEN_SECRET");
     expect(secret.length).toBeGreaterThan(8);
@@ -191,10 +191,10 @@ describe("url secret delivery (SolarNetwork)", () => {
     const person = await urlClient(h.app, "hang");
     const cancel = new AbortController();
     const call = person.call("create_token", { type: "ReadNodeData", nodeIds: [1] }, cancel.signal);
-    await vi.waitFor(() => expect(person.prompts).toHaveLength(1));
+    await vi.waitFor(() => expect(person.prompts).toHaveLength(1), { timeout: 20_000 });
     cancel.abort();
     await expect(call).rejects.toThrow();
-    await vi.waitFor(() => expect(h.logs.join("\n")).toMatch(/ending a new token whose secret cannot be delivered.*cancelled while the person was offered the page/));
+    await vi.waitFor(() => expect(h.logs.join("\n")).toMatch(/ending a new token whose secret cannot be delivered.*cancelled while the person was offered the page/), { timeout: 20_000 });
     expect((await get(person.prompts[0]!.url)).status).toBe(410);
     const listed = (await h.call("list_tokens", {})).structuredContent as { tokens: { id: string }[] };
     expect(listed.tokens.map((token) => token.id)).toEqual([h.admin.id]);

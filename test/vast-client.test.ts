@@ -395,7 +395,7 @@ describe("retries and lost replies", () => {
     sim!.injectFault({ kind: "hold", release: release.promise, match: { method: "POST" } });
     const cancel = new AbortController();
     const created = api.create({ name: "kept" }, cancel.signal);
-    await vi.waitFor(() => expect(sim!.requests.some((r) => r.method === "POST")).toBe(true));
+    await vi.waitFor(() => expect(sim!.requests.some((r) => r.method === "POST")).toBe(true), { timeout: 20_000 });
     cancel.abort();
     release.release();
     expect((await created).token).toMatch(/^[A-Za-z0-9]{8}\./);
@@ -407,7 +407,7 @@ describe("retries and lost replies", () => {
     sim!.injectFault({ kind: "hold", release: release.promise });
     const cancel = new AbortController();
     const listed = api.list({}, cancel.signal);
-    await vi.waitFor(() => expect(sim!.requests).toHaveLength(1));
+    await vi.waitFor(() => expect(sim!.requests).toHaveLength(1), { timeout: 20_000 });
     cancel.abort();
     expect(await rejection(listed)).toMatchObject({ kind: "cancelled", message: "The request was cancelled." });
     release.release();
