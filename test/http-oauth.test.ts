@@ -162,6 +162,19 @@ describe("HTTP mode with OAuth: tokens refused", () => {
   });
 });
 
+describe("HTTP mode with OAuth: the issuer's keys unavailable", () => {
+  it("a key set answered with 500 is the issuer's fault, not the token's: 503 with Retry-After, not 401", async () => {
+    const r = await start();
+    const token = await r.issuer.token();
+    r.issuer.keysBroken = true;
+    const reply = await post(r, token);
+    expect(reply.status).toBe(503);
+    expect(reply.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(reply.headers.get("www-authenticate") ?? "").not.toMatch(/invalid_token/);
+    expect(r.logs.join("\n")).not.toContain(token);
+  });
+});
+
 /** The kid of the issuer's current key, read from a token it signed. */
 async function publishedKid(issuer: IssuerDouble): Promise<string> {
   const header = JSON.parse(Buffer.from((await issuer.token()).split(".")[0]!, "base64url").toString()) as { kid: string };

@@ -11,8 +11,6 @@ export interface NetworkCause {
   text: string;
   /** What to fix: names the variable. */
   fix: string;
-  /** The request cannot have reached the server (no connection was made). */
-  notSent: boolean;
   certificate: boolean;
 }
 
@@ -30,32 +28,32 @@ export function networkCause(error: unknown, variables: CauseVariables): Network
   const code = errorCode(error);
   if (code === undefined) return undefined;
   const ca = variables.ca.join(" or ");
-  const cause = (text: string, fix: string, notSent: boolean, certificate = false) => ({ code, text: `${text} (${code})`, fix, notSent, certificate });
+  const cause = (text: string, fix: string, certificate = false) => ({ code, text: `${text} (${code})`, fix, certificate });
   switch (code) {
     case "ENOTFOUND":
-      return cause("the host name does not resolve", `check the host name in ${variables.url} and this machine's DNS`, true);
+      return cause("the host name does not resolve", `check the host name in ${variables.url} and this machine's DNS`);
     case "EAI_AGAIN":
-      return cause("the host name could not be looked up now (DNS did not answer)", `check this machine's DNS, then the host name in ${variables.url}`, true);
+      return cause("the host name could not be looked up now (DNS did not answer)", `check this machine's DNS, then the host name in ${variables.url}`);
     case "ECONNREFUSED":
-      return cause("nothing accepts connections at that address and port", `check the host and port in ${variables.url}, and that the server runs`, true);
+      return cause("nothing accepts connections at that address and port", `check the host and port in ${variables.url}, and that the server runs`);
     case "EHOSTUNREACH":
     case "ENETUNREACH":
-      return cause("no route to the host", `check the network, a firewall, and the host in ${variables.url}`, true);
+      return cause("no route to the host", `check the network, a firewall, and the host in ${variables.url}`);
     case "ETIMEDOUT":
     case "UND_ERR_CONNECT_TIMEOUT":
-      return cause("the connection was not accepted in time", `check a firewall and the host and port in ${variables.url}`, true);
+      return cause("the connection was not accepted in time", `check a firewall and the host and port in ${variables.url}`);
     case "ECONNRESET":
     case "UND_ERR_SOCKET":
-      return cause("the connection was cut", `check a proxy or firewall between here and ${variables.url}`, false);
+      return cause("the connection was cut", `check a proxy or firewall between here and ${variables.url}`);
     case "ERR_TLS_CERT_ALTNAME_INVALID":
-      return cause("the certificate is not for this host name", `use the host name the certificate names in ${variables.url}`, true, true);
+      return cause("the certificate is not for this host name", `use the host name the certificate names in ${variables.url}`, true);
     case "CERT_HAS_EXPIRED":
-      return cause("the server's certificate has expired", "the server's administrator must renew it", true, true);
+      return cause("the server's certificate has expired", "the server's administrator must renew it", true);
     case "EPROTO":
     case "ERR_SSL_WRONG_VERSION_NUMBER":
-      return cause("the server did not speak TLS", `check the scheme (https or http) and port in ${variables.url}`, true);
+      return cause("the server did not speak TLS", `check the scheme (https or http) and port in ${variables.url}`);
   }
-  if (CERTIFICATE.test(code)) return cause("the server's certificate could not be verified", `set ${ca} to the PEM bundle of the CA that signed it`, true, true);
+  if (CERTIFICATE.test(code)) return cause("the server's certificate could not be verified", `set ${ca} to the PEM bundle of the CA that signed it`, true);
   return undefined;
 }
 

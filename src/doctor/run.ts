@@ -1,3 +1,5 @@
+import { BackendError, ToolError } from "../core/errors.js";
+
 /**
  * `doctor`: checks a configuration against the real upstream, one line per check, in order, saying
  * what works and what to fix. Generic: each backend supplies its checks from its own folder; the
@@ -39,7 +41,7 @@ export async function runChecks(checks: readonly DoctorCheck[]): Promise<DoctorR
     try {
       result = await check.run(failed);
     } catch (error) {
-      result = { status: "fail", detail: error instanceof Error && error.name !== "Error" ? error.message : "the check failed unexpectedly" };
+      result = { status: "fail", detail: error instanceof ToolError || error instanceof BackendError ? error.message : "the check failed unexpectedly" };
     }
     results.push({ name: check.name, ...result });
   }

@@ -120,7 +120,7 @@ export function oauthAccess({ settings, ownUrl, isReadOnlyTool, log, clock = Dat
           currentDate: new Date(clock()),
         }));
       } catch (error) {
-        if (error instanceof errors.JWKSTimeout || (error instanceof TypeError && /fetch/i.test(error.message))) {
+        if (keysUnavailable(error)) {
           log.warn("OAuth: the authorization server's keys could not be fetched", { error: String(error) });
           return { refusal: unavailable(issuer) };
         }
@@ -147,7 +147,8 @@ export function oauthAccess({ settings, ownUrl, isReadOnlyTool, log, clock = Dat
     },
 
     document(path) {
-      if (path !== PROTECTED_RESOURCE_PATH && path !== `${PROTECTED_RESOURCE_PATH}${new URL(ownUrl()).pathname}`) return undefined;
+      const served = [PROTECTED_RESOURCE_PATH, `${PROTECTED_RESOURCE_PATH}${new URL(ownUrl()).pathname}`, new URL(metadataUrl()).pathname];
+      if (!served.includes(path)) return undefined;
       return JSON.stringify({
         resource: audience(),
         authorization_servers: [issuer],
@@ -189,4 +190,14 @@ function callerOf(token: string, payload: JWTPayload): Caller {
   const scopes = Array.isArray(listed) ? listed.filter((scope) => typeof scope === "string") : typeof listed === "string" ? listed.split(" ").filter(Boolean) : [];
   const clientId = typeof claims.client_id === "string" ? claims.client_id : typeof claims.azp === "string" ? claims.azp : undefined;
   return { token, subject: payload.sub, clientId, scopes, expiresAt: payload.exp };
+}
+
+/**
+ * The issuer's key set could not be had (no answer in time, a refused fetch, a reply that is not
+ * 200 or not a key set): the caller's token is not at fault, so it is not told it is invalid.
+ */
+function keysUnavailable(error: unknown): boolean {
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
+  if (error instanceof errors.JOSEError && error.code === errors.JOSEError.code) return true;
+  return error instanceof TypeError && /fetch/i.test(error.message);
 }

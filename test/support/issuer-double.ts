@@ -31,6 +31,8 @@ export interface IssuerDouble {
   audience: string;
   /** How often its JWKS was fetched. */
   readonly jwksFetches: number;
+  /** Set: its JWKS endpoint answers 500, as a broken authorization server would. */
+  keysBroken: boolean;
   /** The `resource` of each token request, in order. */
   readonly resources: (string | undefined)[];
   /** Mints an access token signed with the current key (or one it does not publish). */
@@ -85,6 +87,7 @@ export async function startIssuerDouble(): Promise<IssuerDouble> {
     }
     if (req.method === "GET" && path === "/jwks") {
       jwksFetches++;
+      if (double.keysBroken) return reply(500, { error: "server_error" });
       return reply(200, { keys: keys.map((key) => key.publicJwk) });
     }
     if (req.method === "POST" && path === "/token") {
@@ -109,6 +112,7 @@ export async function startIssuerDouble(): Promise<IssuerDouble> {
   const double: IssuerDouble = {
     issuer,
     audience: "",
+    keysBroken: false,
     get jwksFetches() {
       return jwksFetches;
     },

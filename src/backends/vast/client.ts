@@ -1,7 +1,7 @@
 import type { Dispatcher } from "undici";
 import { networkCause } from "../../core/network-cause.js";
 import type { VastConfig, VastCredential, VastTlsConfig } from "./config.js";
-import { delay, mayRetry, type TransportOptions } from "../../core/transport.js";
+import { delay, failedBeforeSending, headerValue, mayRetry, retryAfterMs, type TransportOptions } from "../../core/transport.js";
 import { VastError, type SecurityRight, type VastErrorDetails } from "./errors.js";
 
 /**
@@ -344,7 +344,7 @@ function transportError(
   replyStarted: boolean,
 ): VastError {
   const cause = networkCause(error, VAST_VARIABLES);
-  const mayHaveApplied = method !== "GET" && (replyStarted || !cause?.notSent);
+  const mayHaveApplied = method !== "GET" && (replyStarted || !failedBeforeSending(error, () => cause?.certificate === true));
   if (timeout.aborted) return new VastError("timeout", "VMS did not answer in time.", { mayHaveApplied });
   if (cancel?.aborted) return new VastError("cancelled", "The request was cancelled.", { mayHaveApplied });
   if (cause?.certificate) return new VastError("network", `The VMS certificate was refused: ${cause.text}; ${cause.fix}.`, { mayHaveApplied: false });
@@ -389,8 +389,8 @@ function decodeReply(request: Pick<VastRequest, "method" | "path">, reply: RawRe
   // Only VMS's own cap message makes a 503 the cap: any other 429 or 5xx to a write that was sent
   // (a proxy, an overloaded VMS) leaves its outcome unknown.
   if (status === 429) {
-    const retryAfterMs = parseRetryAfter(headerValue(reply.headers, "retry-after"));
-    throw new VastError("rate-limited", "VMS asked us to slow down.", { ...details, retryAfterMs, mayHaveApplied: write });
+    const wait = retryAfterMs(headerValue(reply.headers, "retry-after"), Date.now());
+    throw new VastError("rate-limited", "VMS asked us to slow down.", { ...details, retryAfterMs: wait, mayHaveApplied: write });
   }
   if (status === 503 && CAP_MESSAGE.test(upstreamMessage(reply.text) ?? "")) {
     throw new VastError("cap-reached", "VMS refused the new token: its owner already holds the maximum number of valid API tokens.", details);
@@ -452,19 +452,6 @@ export function jwtExpiry(jwt: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-function headerValue(headers: Dispatcher.ResponseData["headers"], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function parseRetryAfter(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds, 60) * 1000;
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.min(Math.max(at - Date.now(), 0), 60_000) : undefined;
 }
 
 const CANCELLED = () => new VastError("cancelled", "The request was cancelled.", { mayHaveApplied: false });
